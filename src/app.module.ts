@@ -1,0 +1,32 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
+import { ProblemFilter } from './common/errors/problem.filter.js';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
+import type { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { OrdersModule } from './orders/orders.module.js';
+import { ShippersModule } from './shippers/shippers.module.js';
+import { StatusesModule } from './statuses/statuses.module.js';
+
+@Module({})
+export class AppModule {
+  static register(options: { config: AppConfig; databaseUrl: string }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forConfig(options.config),
+        DatabaseModule.forConnection({ url: options.databaseUrl, poolSize: options.config.DATABASE_POOL_SIZE }),
+        AuthModule,
+        StatusesModule,
+        ShippersModule,
+        OrdersModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import 'reflect-metadata';
+import { parseArgs } from 'node:util';
+import { ApiKeyRepository } from '../auth/api-key.repository.js';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { RIGHTS, isRight, type Right } from '../auth/rights.js';
+import { loadConfig } from '../config/app-config.js';
+import { applyMigrations } from '../database/migrator.js';
+import { openDatabase } from '../database/open-database.js';
+import { PrismaService } from '../database/prisma.service.js';
+
+// npm run apikey -- create --name NAME --rights orders:read,orders:write [--expires 2027-01-01T00:00:00Z]
+// npm run apikey -- list
+// npm run apikey -- revoke ID
+//
+// Works against DATABASE_URL, or the embedded store: through the running gateway when there is
+// one, otherwise by opening the store itself. `create` prints the new key alone on the last line.
+
+const USAGE = `usage:
+  npm run apikey -- create --name NAME --rights RIGHT[,RIGHT...] [--expires ISO-DATE]
+  npm run apikey -- list
+  npm run apikey -- revoke ID
+rights: ${RIGHTS.join(', ')}`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { name: { type: 'string' }, rights: { type: 'string' }, expires: { type: 'string' } },
+  });
+  const [command, argument] = positionals;
+  if (!command || !['create', 'list', 'revoke'].includes(command)) fail('Say what to do: create, list or revoke.');
+
+  let rights: Right[] = [];
+  let expiresAt: Date | null = null;
+  if (command === 'create') {
+    if (!values.name?.trim()) fail('--name is required.');
+    rights = (values.rights ?? '').split(',').map((right) => right.trim()) as Right[];
+    const unknown = rights.filter((right) => !isRight(right));
+    if (rights.length === 0 || unknown.length > 0) fail(`--rights must list rights from: ${RIGHTS.join(', ')}.`);
+    if (values.expires) {
+      expiresAt = new Date(values.expires);
+      if (Number.isNaN(expiresAt.getTime())) fail('--expires must be an ISO 8601 date.');
+    }
+  }
+  const revokeId = command === 'revoke' ? Number(argument) : 0;
+  if (command === 'revoke' && !(Number.isInteger(revokeId) && revokeId > 0)) {
+    fail('revoke needs the key id (see list).');
+  }
+
+  const config = loadConfig();
+  const database = await openDatabase(config, { forTool: true });
+  const prisma = new PrismaService({ url: database.url, poolSize: 2 });
+  try {
+    await applyMigrations(database.url);
+    const apiKeys = new ApiKeysService(new ApiKeyRepository(prisma));
+    if (command === 'create') {
+      const { record, key } = await apiKeys.create(values.name!.trim(), rights, expiresAt);
+      console.log(
+        `Created API key ${record.id} "${record.name}" with ${record.rights.join(', ')}` +
+          `${record.expiresAt ? `, expiring ${record.expiresAt.toISOString()}` : ''}. It cannot be shown again:`,
+      );
+      console.log(key);
+    } else if (command === 'list') {
+      for (const key of await apiKeys.list()) {
+        const state = key.revokedAt
+          ? `revoked ${key.revokedAt.toISOString()}`
+          : key.expiresAt
+            ? `expires ${key.expiresAt.toISOString()}`
+            : 'active';
+        console.log(`${key.id}\t${key.prefix}…\t${key.name}\t${key.rights.join(',')}\t${state}`);
+      }
+    } else if (await apiKeys.revoke(revokeId)) {
+      console.log(`Revoked API key ${revokeId}.`);
+    } else {
+      console.error(`No active API key ${revokeId}.`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await prisma.$disconnect();
+    await database.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,68 @@
+// Every failure a client can see, with its HTTP status and title: the one table the problem
+// filter answers from. A new code without a row here does not compile (see `errorStatus`).
+
+export enum ErrorCode {
+  VALIDATION_FAILED = 'VALIDATION_FAILED',
+  MALFORMED_BODY = 'MALFORMED_BODY',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
+  ORDER_NOT_FOUND = 'ORDER_NOT_FOUND',
+  ITEM_NOT_FOUND = 'ITEM_NOT_FOUND',
+  STATUS_NOT_FOUND = 'STATUS_NOT_FOUND',
+  SHIPPER_NOT_FOUND = 'SHIPPER_NOT_FOUND',
+  TRANSITION_NOT_ALLOWED = 'TRANSITION_NOT_ALLOWED',
+  PAYMENT_CONFLICT = 'PAYMENT_CONFLICT',
+  INTERNAL = 'INTERNAL',
+}
+
+interface ErrorKind {
+  status: number;
+  title: string;
+  /** Expected failures are logged quietly; only INTERNAL is an error in the log. */
+  logLevel: 'debug' | 'error';
+}
+
+function kind(status: number, title: string, logLevel: ErrorKind['logLevel'] = 'debug'): ErrorKind {
+  return { status, title, logLevel };
+}
+
+export function errorKind(code: ErrorCode): ErrorKind {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+      return kind(400, 'Validation failed');
+    case ErrorCode.MALFORMED_BODY:
+      return kind(400, 'Malformed request body');
+    case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
+      return kind(415, 'Unsupported media type');
+    case ErrorCode.PAYLOAD_TOO_LARGE:
+      return kind(413, 'Request body too large');
+    case ErrorCode.UNAUTHENTICATED:
+      return kind(401, 'Missing or invalid API key');
+    case ErrorCode.FORBIDDEN:
+      return kind(403, 'API key lacks the right');
+    case ErrorCode.ROUTE_NOT_FOUND:
+      return kind(404, 'No such route');
+    case ErrorCode.ORDER_NOT_FOUND:
+      return kind(404, 'Order not found');
+    case ErrorCode.ITEM_NOT_FOUND:
+      return kind(404, 'Order item not found');
+    case ErrorCode.STATUS_NOT_FOUND:
+      return kind(404, 'Order status not found');
+    case ErrorCode.SHIPPER_NOT_FOUND:
+      return kind(404, 'Shipper not found');
+    case ErrorCode.TRANSITION_NOT_ALLOWED:
+      return kind(422, 'Not allowed in the order’s state');
+    case ErrorCode.PAYMENT_CONFLICT:
+      return kind(409, 'Payment already recorded differently');
+    case ErrorCode.INTERNAL:
+      return kind(500, 'Internal error', 'error');
+  }
+}
+
+/** `urn:orders-gateway:problem:transition-not-allowed`: the RFC 9457 `type` of a code. */
+export function problemType(code: ErrorCode): string {
+  return `urn:orders-gateway:problem:${code.toLowerCase().replaceAll('_', '-')}`;
+}

@@ -1,0 +1,66 @@
+import { HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from './domain-error.js';
+import { ErrorCode, errorKind, problemType } from './error-codes.js';
+
+// Turns any failure into an RFC 9457 problem body that is also a Retailys ErrorModel
+// ({message, detail}). Only DomainErrors carry their own words to the client; anything unknown
+// is logged with its stack and answered with a generic 500 and the request id.
+
+const logger = new Logger('Problem');
+
+interface FrameworkError {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+}
+
+export function toDomainError(exception: unknown): DomainError {
+  if (exception instanceof DomainError) return exception;
+  if (exception instanceof HttpException) return fromStatus(exception.getStatus(), exception.message);
+  const framework = exception as FrameworkError | undefined;
+  if (typeof framework?.statusCode === 'number' && framework.statusCode < 500) {
+    return fromStatus(framework.statusCode, framework.message ?? '');
+  }
+  return new DomainError(ErrorCode.INTERNAL, 'The gateway could not complete the request.');
+}
+
+function fromStatus(status: number, message: string): DomainError {
+  switch (status) {
+    case 404:
+      return new DomainError(ErrorCode.ROUTE_NOT_FOUND, message.replace(/^Cannot /, 'No route '));
+    case 413:
+      return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than the gateway accepts.');
+    case 415:
+      return new DomainError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the body as application/json.');
+    default:
+      // Fastify's body-parser messages (bad JSON, forbidden __proto__ keys) are safe to show.
+      return new DomainError(ErrorCode.MALFORMED_BODY, message || 'The request could not be read.');
+  }
+}
+
+export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const error = toDomainError(exception);
+  const { status, title, logLevel } = errorKind(error.code);
+  if (logLevel === 'error') {
+    logger.error(
+      { msg: 'request failed', request_id: request.id, method: request.method, url: request.url },
+      (exception as Error | undefined)?.stack ?? String(exception),
+    );
+  } else {
+    logger.debug({ msg: title, request_id: request.id, code: error.code, detail: error.detail });
+  }
+  void reply
+    .status(status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send({
+      type: problemType(error.code),
+      title,
+      status,
+      message: title,
+      detail: error.detail,
+      code: error.code,
+      request_id: request.id,
+      ...error.extras,
+    });
+}

@@ -1,0 +1,28 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ErrorModel } from './responses.model.js';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: `errors` names each field and the reason.',
+  401: 'No API key, or one that is unknown, revoked or expired.',
+  403: 'The API key lacks the right this route needs.',
+  404: 'No such order (or item, status, shipper).',
+  409: 'The payment_id was recorded before with another amount.',
+  413: 'The body is larger than the gateway accepts.',
+  415: 'The body is not application/json.',
+  422: "Not allowed in the order's state: `current_state` says which.",
+};
+
+/** Documents the problem answers a route can give, with their application/problem+json schema. */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorModel),
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Error.',
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ErrorModel) } } },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,64 @@
+import { code as currencyByCode } from 'currency-codes';
+import * as decimalJs from 'decimal.js';
+
+// decimal.js ships one CommonJS-style .d.ts for both of its builds: under ESM resolution
+// TypeScript takes its default export for the module object, while at run time it is the class.
+export const Decimal = decimalJs.default as unknown as typeof decimalJs.Decimal;
+export type Decimal = decimalJs.Decimal;
+
+// Amounts are decimal.js values from the edge to the database and back: never floats. An amount
+// has at most as many decimals as its currency (ISO 4217 minor units); computed amounts are
+// rounded half away from zero to that many.
+
+export const ZERO = new Decimal(0);
+
+/** ISO 4217 minor units: 2 for EUR, 0 for JPY, 3 for KWD. Unknown codes are refused at the edge. */
+export function currencyDecimals(currencyCode: string): number {
+  const currency = currencyByCode(currencyCode);
+  if (!currency) throw new Error(`unknown currency ${currencyCode}`);
+  return currency.digits;
+}
+
+export function isKnownCurrency(currencyCode: string): boolean {
+  return currencyByCode(currencyCode) !== undefined;
+}
+
+/** A JSON number as the exact decimal it was written as (JSON numbers print shortest-exact). */
+export function decimalFromJson(value: number): Decimal {
+  return new Decimal(String(value));
+}
+
+export function roundToCurrency(amount: Decimal, decimals: number): Decimal {
+  return amount.toDecimalPlaces(decimals, Decimal.ROUND_HALF_UP);
+}
+
+export function hasAtMostDecimals(amount: Decimal, decimals: number): boolean {
+  return amount.decimalPlaces() <= decimals;
+}
+
+/**
+ * The JSON number for an amount. Amounts are bounded at the edge (at most 1e9 per unit, 1e6 units
+ * per line), so every stored amount is exact as a double and prints as written.
+ */
+export function toJsonNumber(amount: Decimal): number {
+  return amount.toNumber();
+}
+
+const formats = new Map<string, Intl.NumberFormat>();
+
+/** "€12.10" (en-US) or "12,10 €" (cs-CZ): the *_word fields of a price. */
+export function formatMoney(amount: Decimal, currencyCode: string, locale: string): string {
+  const key = `${locale}|${currencyCode}`;
+  let format = formats.get(key);
+  if (!format) {
+    const decimals = currencyDecimals(currencyCode);
+    format = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: currencyCode,
+      minimumFractionDigits: decimals,
+      maximumFractionDigits: decimals,
+    });
+    formats.set(key, format);
+  }
+  return format.format(amount.toNumber());
+}

@@ -1,0 +1,66 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsNumber, Max, Min, ValidateBy, type ValidationArguments, isISO8601 } from 'class-validator';
+
+/** Ids are Postgres integers: 1 to 2147483647. */
+export const MAX_ID = 2_147_483_647;
+
+/** An id of an order, line, status, shipper, channel...: a whole number from 1 to 2147483647. */
+export function IsId(): PropertyDecorator {
+  // The Swagger plugin reads only class-validator decorators written out, so the bounds are
+  // declared for the document here as well.
+  return applyDecorators(IsInt(), Min(1), Max(MAX_ID), ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID }));
+}
+
+/** Largest unit price or amount accepted: keeps every total exact as a JSON number. */
+export const MAX_AMOUNT = 1_000_000_000;
+
+/** A non-negative JSON number with at most four decimals (the most any currency has). */
+export function IsAmount(): PropertyDecorator {
+  return applyDecorators(
+    IsNumber(
+      { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 },
+      { message: '$property must be a number with at most 4 decimals' },
+    ),
+    Min(0),
+    Max(MAX_AMOUNT),
+  );
+}
+
+const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** ISO 8601 date-time with a UTC offset, e.g. 2024-05-02T10:15:00+02:00 (what Retailys sends). */
+export function IsDateTimeWithOffset(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDateTimeWithOffset',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' && DATE_TIME_WITH_OFFSET.test(value) && isISO8601(value, { strict: true }),
+      defaultMessage: (args?: ValidationArguments) =>
+        `${args?.property} must be an ISO 8601 date-time with an offset, e.g. 2024-05-02T10:15:00+02:00`,
+    },
+  });
+}
+
+/** Refuses the field when `other` is given too: for pairs where exactly one is expected. */
+export function NotTogetherWith(other: string): PropertyDecorator {
+  return ValidateBy({
+    name: 'notTogetherWith',
+    validator: {
+      validate: (_value: unknown, args?: ValidationArguments) =>
+        (args?.object as Record<string, unknown> | undefined)?.[other] == null,
+      defaultMessage: (args?: ValidationArguments) => `give either ${other} or ${args?.property}, not both`,
+    },
+  });
+}
+
+/** Upper-cases strings (currency and country codes), leaving anything else for the validator. */
+export function UpperCase(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value));
+}
+
+/** Trims strings, leaving anything else for the validator. */
+export function Trim(): PropertyDecorator {
+  return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
+}

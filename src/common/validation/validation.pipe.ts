@@ -1,0 +1,77 @@
+import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
+import { DomainError, type FieldError } from '../errors/domain-error.js';
+
+// Bodies and queries are checked against their DTO before a controller sees them: unknown keys
+// are refused by name, types are converted where the wire form is a string (query parameters),
+// and every problem is reported with the path of its field.
+
+/**
+ * Constraints about what a value is, rather than what it holds. When a field fails one of these,
+ * it is the whole story: "count must be an integer" says more than "count must not be less than 1".
+ */
+const TYPE_CONSTRAINTS = new Set([
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+  'isArray',
+  'nestedValidation',
+  'whitelistValidation',
+  'unknownValue',
+]);
+
+class GatewayValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // Path ids are read by ParseIdPipe from the text as sent: converted here first, `1e3` would
+    // pass as 1000.
+    if (metadata.type === 'param') return value;
+    // A JSON body must be an object; a missing body counts as {} and fails on required fields.
+    if (
+      metadata.type === 'body' &&
+      value !== undefined &&
+      (value === null || typeof value !== 'object' || Array.isArray(value))
+    ) {
+      throw DomainError.invalidField('body', 'the body must be a JSON object');
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new GatewayValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => DomainError.validation(flattenValidationErrors(errors)),
+  });
+}
+
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = fieldPath(parent, error.property);
+    const constraints = Object.entries(error.constraints ?? {});
+    const missing = constraints.filter(([name]) => name === 'isDefined');
+    const typeOnes = constraints.filter(([name]) => TYPE_CONSTRAINTS.has(name));
+    const reported = missing.length > 0 ? missing : typeOnes.length > 0 ? typeOnes : constraints;
+    const messages = new Set(reported.map(([, message]) => ownMessage(message)));
+    const own = [...messages].map((message) => ({ field, message }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+function fieldPath(parent: string, property: string | undefined): string {
+  if (property === undefined || property === '') return parent || 'body';
+  if (/^\d+$/.test(property)) return `${parent}[${property}]`;
+  return parent ? `${parent}.${property}` : property;
+}
+
+function ownMessage(message: string): string {
+  if (message === 'an unknown value was passed to the validate function') return 'must be a JSON object';
+  return message
+    .replace(/^property (\S+) should not exist$/, 'unknown field $1: not part of this request')
+    .replace(/^(\S+) should not be null or undefined$/, '$1 is required');
+}

@@ -1,0 +1,157 @@
+import { isISO4217CurrencyCode } from 'class-validator';
+
+// Every environment variable the gateway reads, in one table: its default (suited to the
+// embedded store, so that `npm start` needs no setup), what it does, and how it is checked.
+// `.env.example` and the README's configuration table are tested against this table.
+
+type Parser<T> = (raw: string) => T;
+
+interface Variable<T> {
+  description: string;
+  /** The raw default; `undefined` means "unset unless given". */
+  default: string | undefined;
+  parse: Parser<T>;
+  /** Secrets are never logged. */
+  sensitive?: boolean;
+}
+
+const integer =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+
+const boolean: Parser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new Error(`must be true or false, got "${raw}"`);
+};
+
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
+
+const text: Parser<string> = (raw) => raw;
+
+const postgresUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be a postgres:// or postgresql:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error('must be a postgres:// or postgresql:// URL');
+  }
+  return raw;
+};
+
+const currency: Parser<string> = (raw) => {
+  if (!isISO4217CurrencyCode(raw)) throw new Error(`must be an ISO 4217 currency code, got "${raw}"`);
+  return raw;
+};
+
+const urlTemplate: Parser<string> = (raw) => {
+  if (raw !== '' && !/^https?:\/\//.test(raw)) throw new Error('must be empty or an http(s) URL');
+  return raw;
+};
+
+const locale: Parser<string> = (raw) => {
+  try {
+    new Intl.NumberFormat(raw);
+  } catch {
+    throw new Error(`must be a BCP 47 locale such as en-US or cs-CZ, got "${raw}"`);
+  }
+  return raw;
+};
+
+export const CONFIG_VARIABLES = {
+  HOST: { description: 'Interface the HTTP server listens on.', default: '127.0.0.1', parse: text },
+  PORT: { description: 'HTTP port.', default: '3000', parse: integer(0, 65535) },
+  DATABASE_URL: {
+    description:
+      'Postgres to use. Unset: an embedded Postgres (PGlite) keeps its data under DATA_DIR and is served on loopback.',
+    default: undefined,
+    parse: postgresUrl,
+    sensitive: true,
+  },
+  DATA_DIR: { description: 'Where the embedded Postgres keeps its files.', default: './.data', parse: text },
+  MIGRATE_ON_START: {
+    description: 'Apply pending migrations when the gateway starts.',
+    default: 'true',
+    parse: boolean,
+  },
+  DATABASE_POOL_SIZE: { description: 'Connections in the Postgres pool.', default: '10', parse: integer(1, 200) },
+  BODY_LIMIT_BYTES: {
+    description: 'Largest request body accepted; larger ones get 413.',
+    default: '1048576',
+    parse: integer(1024, 100 * 1024 * 1024),
+  },
+  LOG_LEVEL: {
+    description: 'Least severe log level written: error, warn, info or debug.',
+    default: 'info',
+    parse: oneOf('error', 'warn', 'info', 'debug'),
+  },
+  MAIN_CURRENCY_CODE: {
+    description: 'The accounting currency, shown as main_currency_code on every order.',
+    default: 'EUR',
+    parse: currency,
+  },
+  MONEY_LOCALE: {
+    description: 'Locale of the formatted *_word amounts (e.g. "€12.10" in en-US, "12,10 €" in cs-CZ).',
+    default: 'en-US',
+    parse: locale,
+  },
+  ORDER_URL_TEMPLATE: {
+    description:
+      'Customer-facing order page, with {id} and {hash} replaced; shown as order_url. Empty: order_url is null.',
+    default: '',
+    parse: urlTemplate,
+  },
+  INVOICE_URL_TEMPLATE: {
+    description: 'Invoice document URL, with {id} and {hash} replaced; shown as invoice_url. Empty: null.',
+    default: '',
+    parse: urlTemplate,
+  },
+} satisfies Record<string, Variable<unknown>>;
+
+type Variables = typeof CONFIG_VARIABLES;
+type ParsedValue<V> = V extends Variable<infer T> ? (V['default'] extends string ? T : T | undefined) : never;
+
+export type AppConfig = Readonly<{ [K in keyof Variables]: ParsedValue<Variables[K]> }>;
+
+export class InvalidConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment variables:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+/** Reads and checks every variable at once, so a bad start lists all the problems together. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(CONFIG_VARIABLES) as Array<[string, Variable<unknown>]>) {
+    const given = env[name];
+    const raw = given === undefined || (given === '' && variable.default === undefined) ? variable.default : given;
+    if (raw === undefined) {
+      config[name] = undefined;
+      continue;
+    }
+    try {
+      config[name] = variable.parse(raw);
+    } catch (error) {
+      problems.push(`${name} ${(error as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new InvalidConfigError(problems);
+  return Object.freeze(config) as AppConfig;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

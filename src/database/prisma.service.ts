@@ -1,0 +1,28 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
+
+export const DATABASE_CONNECTION = Symbol('DATABASE_CONNECTION');
+
+export interface DatabaseConnection {
+  url: string;
+  poolSize: number;
+}
+
+/** A client or the client of an open transaction: what repository methods take. */
+export type Db = Prisma.TransactionClient;
+
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleDestroy {
+  constructor(@Inject(DATABASE_CONNECTION) connection: DatabaseConnection) {
+    super({
+      adapter: new PrismaPg({ connectionString: connection.url, max: connection.poolSize }),
+      // Writes wait for a row lock when many requests change one order; give them time.
+      transactionOptions: { maxWait: 10_000, timeout: 20_000 },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { createApp } from './app.factory.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { RIGHTS } from './auth/rights.js';
+import { createLogger } from './common/logging.js';
+import { InvalidConfigError, loadConfig } from './config/app-config.js';
+import { EmbeddedPostgresInUseError } from './database/embedded-postgres.js';
+import { applyMigrations } from './database/migrator.js';
+import { openDatabase } from './database/open-database.js';
+
+// Starts the gateway: reads the configuration, opens the database (the embedded one when no
+// DATABASE_URL is set), applies pending migrations, and serves HTTP until SIGINT or SIGTERM,
+// then stops taking requests, finishes those in flight and closes the database last.
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof InvalidConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+
+  let database;
+  try {
+    database = await openDatabase(config);
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresInUseError) {
+      logger.error(`${error.message} Stop it first, or give this one its own DATA_DIR.`, undefined, 'Startup');
+      process.exit(1);
+    }
+    throw error;
+  }
+  logger.log(`Using ${database.describe()}`, 'Startup');
+
+  if (config.MIGRATE_ON_START) {
+    const applied = await applyMigrations(database.url);
+    logger.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations', 'Startup');
+  }
+
+  const app = await createApp(config, database.url, logger);
+
+  // A new embedded store has no keys: make one admin key so that the first user can get in.
+  const apiKeys = app.get(ApiKeysService);
+  if (database.kind === 'embedded' && (await apiKeys.isEmpty())) {
+    const { key } = await apiKeys.create('first admin key', ['admin']);
+    logger.warn(
+      `Created the first API key, with every right (${RIGHTS.join(', ')}). It is shown only this once: ${key}`,
+      'Startup',
+    );
+  }
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = (await app.getUrl()).replace('[::1]', 'localhost');
+  logger.log(`Listening on ${address}; Swagger UI at ${address}/docs`, 'Startup');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: finishing requests in flight, then stopping`, 'Shutdown');
+    await app.close();
+    await database.close();
+    logger.log('Stopped', 'Shutdown');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

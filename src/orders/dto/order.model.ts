@@ -1,0 +1,196 @@
+import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { Paginator } from '../../common/http/pagination.dto.js';
+import { NonExpandedModel } from '../../common/http/responses.model.js';
+import { OrderStatusModel } from '../../statuses/dto/order-status.model.js';
+import { LIFECYCLE_ACTIONS, type LifecycleAction, type LifecycleState } from '../order-lifecycle.js';
+
+export class PriceModel {
+  /** Unit price without VAT. @example 10 */
+  base_price!: number;
+  /** @example "€10.00" */
+  base_price_word!: string;
+  /** Unit price with VAT. @example 12.1 */
+  final_price!: number;
+  /** @example "€12.10" */
+  final_price_word!: string;
+  /** VAT rate in percent. @example 21 */
+  vat!: number;
+  /** VAT per unit. @example 2.1 */
+  vat_value!: number;
+  /** @example "€2.10" */
+  vat_value_word!: string;
+  /** @example "EUR" */
+  currency!: string;
+}
+
+export class ArticleModel {
+  /** The article number as a number. @example 1001 */
+  id!: number;
+  /** @example "1001" */
+  article_number!: string;
+}
+
+export class OrderItemModel {
+  /** @example 9001 */
+  id!: number;
+  /** The MplusKASSA article, when the line has an article number. */
+  article!: ArticleModel | null;
+  /** @example "Coffee mug" */
+  name!: string;
+  /** @example 2 */
+  count!: number;
+  /** Always 0: the gateway orders nothing from suppliers. */
+  ordered!: number;
+  /** Always 0: the gateway keeps no stock. */
+  waiting_count!: number;
+  /** @example "Gift wrap" */
+  note!: string | null;
+  /** Current unit price. */
+  price!: PriceModel;
+  /** Unit price when the line was created. */
+  price_original!: PriceModel;
+}
+
+export class TrackingModel {
+  /** @example 1 */
+  shipper_id!: number;
+  /** @example "Z123456" */
+  tracking_number!: string;
+  /** @example "https://www.ppl.cz/vyhledat-zasilku?shipmentId=Z123456" */
+  tracking_url!: string;
+}
+
+export class OrderSyncModel {
+  /**
+   * Whether the back office has the order's latest state: pending until it is forwarded.
+   * @example "pending"
+   */
+  status!: 'pending' | 'synced' | 'failed';
+}
+
+/** An order, as Retailys' OrderModel, with the gateway's additions marked as such. */
+export class OrderModel {
+  /** The order number. @example 12345 */
+  id!: number;
+  customer!: NonExpandedModel | null;
+  company!: NonExpandedModel | null;
+  channel!: NonExpandedModel | null;
+  /** @example "2024-05-02T08:15:00+00:00" */
+  date_order!: string;
+  /** @example "2024-05-16T00:00:00+00:00" */
+  date_maturity!: string | null;
+  /** @example "jan@example.cz" */
+  email!: string;
+  /** @example "+420600000000" */
+  phone!: string | null;
+  /** @example "Jan Novák" */
+  name!: string | null;
+  /** @example "Dlouhá 1" */
+  street!: string | null;
+  /** @example "Praha" */
+  city!: string | null;
+  /** @example "11000" */
+  zip!: string | null;
+  /** @example "CZ" */
+  state_code!: string | null;
+  /** An addition to Retailys. @example "Novák s.r.o." */
+  company_name!: string | null;
+  /** @example "12345678" */
+  company_nr!: string | null;
+  /** @example "CZ12345678" */
+  company_vat!: string | null;
+  /** @example "Jan Novák" */
+  delivery_name!: string | null;
+  /** @example "Dlouhá 1" */
+  delivery_street!: string | null;
+  /** @example "Praha" */
+  delivery_city!: string | null;
+  /** @example "11000" */
+  delivery_zip!: string | null;
+  /** @example "CZ" */
+  delivery_state_code!: string | null;
+  /** @example "+420600000000" */
+  delivery_phone!: string | null;
+  /** @example "jan@example.cz" */
+  delivery_email!: string | null;
+  /** @example "Please ring twice" */
+  note!: string | null;
+  /** @example "VIP" */
+  our_note!: string | null;
+  /** Secret of the order, for payment links. @example "4f1c9a0e7b2d4c6f8a1b3c5d7e9f0a2b" */
+  hash!: string;
+  /** @example "EUR" */
+  main_currency_code!: string;
+  /** @example "EUR" */
+  order_currency_code!: string;
+  /** @example 1 */
+  currency_rate!: number | null;
+  /** Order total with VAT, in the order currency. @example 24.2 */
+  money!: number;
+  /** Amount paid so far. @example 0 */
+  paid!: number;
+  /** When the last successful payment was recorded. @example null */
+  date_paid!: string | null;
+  items!: OrderItemModel[];
+  /** Not tracked by the gateway. @example null */
+  weight!: number | null;
+  shipping!: NonExpandedModel | null;
+  payment!: NonExpandedModel | null;
+  trackings!: TrackingModel[];
+  sent!: boolean;
+  delivered!: boolean;
+  done!: boolean;
+  canceled!: boolean;
+  /** @example "https://shop.example.cz/order/12345?hash=4f1c9a0e7b2d4c6f8a1b3c5d7e9f0a2b" */
+  order_url!: string | null;
+  /** @example null */
+  invoice_url!: string | null;
+  /** @example "203.0.113.5" */
+  ip!: string | null;
+  /** An addition to Retailys. @example "shop.example.cz" */
+  domain!: string | null;
+  /** @example "WEB" */
+  external_order_prefix!: string | null;
+  /** @example "1001" */
+  external_order_id!: string | null;
+  /** Transaction id of the last successful payment. @example "pay_8f2a1c" */
+  external_payment_id!: string | null;
+  /** Payment recovery URL of the last successful payment. @example null */
+  external_payment_url!: string | null;
+  /** Current status id (decision 1). @example 1 */
+  status_id!: number | null;
+  /** Current status: a reference, or the full status with expanded=true. */
+  @ApiProperty({
+    nullable: true,
+    oneOf: [{ $ref: getSchemaPath(NonExpandedModel) }, { $ref: getSchemaPath(OrderStatusModel) }],
+  })
+  status!: NonExpandedModel | OrderStatusModel | null;
+  /** Where the order is in its lifecycle. An addition to Retailys. */
+  @ApiProperty({ enum: ['open', 'sent', 'delivered', 'done', 'canceled'], example: 'open' })
+  lifecycle_state!: LifecycleState;
+  /** The routes that would change the order now. An addition to Retailys. */
+  @ApiProperty({
+    isArray: true,
+    enum: LIFECYCLE_ACTIONS.filter((a) => a !== 'payment_attempt'),
+    example: ['sent', 'paid'],
+  })
+  allowed_transitions!: LifecycleAction[];
+  /** Incremented by every change. An addition to Retailys. @example 1 */
+  version!: number;
+  /** Back-office synchronisation. An addition to Retailys. */
+  sync!: OrderSyncModel;
+  /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */
+  created_at!: string;
+  /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */
+  updated_at!: string;
+}
+
+export class OrdersModel {
+  paginator!: Paginator;
+  orders!: OrderModel[];
+  /**
+   * When reading changes (updated_since or cursor): pass as `cursor` to continue. Null otherwise.
+   * An addition to Retailys.
+   */
+  next_cursor!: string | null;
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '../auth/caller.js';
+import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { ApiProblems } from '../common/http/api-docs.js';
+import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { IdModel } from '../common/http/responses.model.js';
+import { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
+import { OrderItemsService } from './order-items.service.js';
+
+const ITEMS_CHANGEABLE = 'Lines can change while the order is open: not once it is sent, done or canceled.';
+
+@ApiTags('Order items')
+@ApiSecurity('token')
+@RequiresRight('orders:write')
+@Controller('System/Orders/:orderId/item')
+export class OrderItemsController {
+  constructor(private readonly items: OrderItemsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Add an item',
+    description: `Adds a line and recomputes the order total in the same transaction. ${ITEMS_CHANGEABLE}`,
+  })
+  @ApiCreatedResponse({ type: IdModel, description: 'The new line’s id.' })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  addOrderItem(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body() body: OrderItemPostRequest,
+  ): Promise<IdModel> {
+    return this.items.add(caller, orderId, body);
+  }
+
+  @Put()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Change an item',
+    description: `Changes the fields given of line \`id\` (201, as Retailys answers). ${ITEMS_CHANGEABLE}`,
+  })
+  @ApiCreatedResponse({ type: IdModel, description: 'The line’s id.' })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  editOrderItem(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body() body: OrderItemPutRequest,
+  ): Promise<IdModel> {
+    return this.items.edit(caller, orderId, body);
+  }
+
+  @Delete(':itemId')
+  @ApiOperation({ summary: 'Delete an item', description: `Removes a line. ${ITEMS_CHANGEABLE}` })
+  @ApiOkResponse({ type: IdModel, description: 'The deleted line’s id.' })
+  @ApiProblems(400, 401, 403, 404, 422)
+  deleteOrderItem(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Param('itemId', new ParseIdPipe('order-item-id')) itemId: number,
+  ): Promise<IdModel> {
+    return this.items.remove(caller, orderId, itemId);
+  }
+}

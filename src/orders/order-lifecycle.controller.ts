@@ -1,0 +1,135 @@
+import { Body, Controller, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Caller } from '../auth/caller.js';
+import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { ApiProblems } from '../common/http/api-docs.js';
+import { RefuseBodyPipe } from '../common/http/refuse-body.pipe.js';
+import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { IdModel } from '../common/http/responses.model.js';
+import { OrderModel } from './dto/order.model.js';
+import { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
+import { OrderStatusPatchRequest } from './dto/order-status.dto.js';
+import { TrackingPostRequest } from './dto/tracking.dto.js';
+import { OrderLifecycleService } from './order-lifecycle.service.js';
+
+const REPEAT = 'Repeating it once it holds answers 200 and changes nothing.';
+
+@ApiTags('Order lifecycle')
+@ApiSecurity('token')
+@Controller('System/Orders/:orderId')
+export class OrderLifecycleController {
+  constructor(private readonly lifecycle: OrderLifecycleService) {}
+
+  @Patch('status')
+  @RequiresRight('orders:write')
+  @ApiOperation({
+    summary: 'Set the status',
+    description:
+      'A status with complete_order also marks the order done, one with cancel_order cancels it, under the rules of /done and /cancel.',
+  })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  setOrderStatus(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body() body: OrderStatusPatchRequest,
+  ): Promise<OrderModel> {
+    return this.lifecycle.setStatus(caller, orderId, body.status_id);
+  }
+
+  @Patch('paid')
+  @RequiresRight('orders:pay')
+  @ApiOperation({
+    summary: 'Record a payment',
+    description:
+      'For payment gateways. `success` adds the amount once per `payment_id` (a retried callback changes nothing) and ' +
+      'records payment_id, url and date_paid; other statuses only record the attempt in the history. Needs orders:pay.',
+  })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
+  markOrderPaid(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body() body: OrderPaidPatchRequest,
+  ): Promise<OrderModel> {
+    return this.lifecycle.markPaid(caller, orderId, body);
+  }
+
+  @Patch('done')
+  @RequiresRight('orders:write')
+  @ApiOperation({ summary: 'Mark done', description: `Finishes the order; refused when canceled. ${REPEAT}` })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 422)
+  markOrderDone(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<OrderModel> {
+    return this.lifecycle.setFlag(caller, orderId, 'done');
+  }
+
+  @Patch('cancel')
+  @RequiresRight('orders:write')
+  @ApiOperation({ summary: 'Cancel', description: `Refused once the order is sent, delivered or done. ${REPEAT}` })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 422)
+  cancelOrder(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<OrderModel> {
+    return this.lifecycle.setFlag(caller, orderId, 'cancel');
+  }
+
+  @Patch('sent')
+  @RequiresRight('orders:write')
+  @ApiOperation({ summary: 'Mark sent', description: `Refused when canceled. ${REPEAT}` })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 422)
+  markOrderSent(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<OrderModel> {
+    return this.lifecycle.setFlag(caller, orderId, 'sent');
+  }
+
+  @Patch('delivered')
+  @RequiresRight('orders:write')
+  @ApiOperation({
+    summary: 'Mark delivered',
+    description: `Also marks the order sent; refused when canceled. ${REPEAT}`,
+  })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404, 422)
+  markOrderDelivered(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<OrderModel> {
+    return this.lifecycle.setFlag(caller, orderId, 'delivered');
+  }
+
+  @Post('tracking')
+  @RequiresRight('orders:write')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Add a parcel',
+    description:
+      'Adds a tracking number of a shipper; the order then shows it with its tracking_url. A parcel the order has is answered with its id and 200.',
+  })
+  @ApiCreatedResponse({ type: IdModel })
+  @ApiOkResponse({ type: IdModel, description: 'The order has this parcel already: its id.' })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  async addOrderTracking(
+    @CurrentCaller() caller: Caller,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body() body: TrackingPostRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IdModel> {
+    const { id, created } = await this.lifecycle.addTracking(caller, orderId, body);
+    void reply.status(created ? 201 : 200);
+    return { id };
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { type Db, PrismaService } from '../database/prisma.service.js';
+import type { Changes } from './history/changes.js';
+import { type HistoryType, OrderHistoryRepository } from './history/order-history.repository.js';
+import {
+  type Decision,
+  type LifecycleAction,
+  type LifecycleState,
+  allowedTransitions,
+  decide,
+  lifecycleState,
+} from './order-lifecycle.js';
+import type { OrderPatch, OrderRecord } from './order.types.js';
+import { OrdersRepository } from './orders.repository.js';
+
+// The one way an existing order changes: inside one transaction, with the order's row locked
+// (so concurrent changes to one order run in turn and see each other's results), the order is
+// patched (its version incremented) and the change recorded in its history, or nothing is.
+
+export interface HistoryNote {
+  type?: HistoryType;
+  action: string;
+  recordName: string;
+  changes: Changes | null;
+}
+
+const REFUSED_VERBS: Record<LifecycleAction, string> = {
+  sent: 'be marked sent',
+  delivered: 'be marked delivered',
+  done: 'be marked done',
+  cancel: 'be canceled',
+  paid: 'be paid',
+  payment_attempt: 'record a payment attempt',
+  item: 'have its items changed',
+  delivery_address: 'have its delivery address changed',
+  tracking: 'get a tracking',
+};
+
+@Injectable()
+export class OrderWriter {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly orders: OrdersRepository,
+    private readonly history: OrderHistoryRepository,
+  ) {}
+
+  inLockedOrder<T>(orderId: number, change: (tx: Db, order: OrderRecord) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(async (tx) => {
+      const order = await this.orders.lockById(tx, orderId);
+      if (!order) throw orderNotFound(orderId);
+      return change(tx, order);
+    });
+  }
+
+  /** The table's decision for the action on this order; a refusal is thrown as a 422. */
+  check(action: LifecycleAction, order: OrderRecord): Exclude<Decision, { outcome: 'refuse' }> {
+    const decision = decide(action, order);
+    if (decision.outcome === 'refuse') throw refused(order, action, decision.state);
+    return decision;
+  }
+
+  async change(tx: Db, caller: Caller, order: OrderRecord, patch: OrderPatch, note: HistoryNote): Promise<void> {
+    await this.orders.patch(tx, order.id, patch);
+    await this.note(tx, caller, order.id, { ...note, recordStatus: lifecycleState({ ...order, ...patch }) });
+  }
+
+  /** A history entry without a change to the order row (a posted note, a failed payment attempt). */
+  async note(
+    tx: Db,
+    caller: Caller,
+    orderId: number,
+    note: HistoryNote & { recordStatus: string | null },
+  ): Promise<number> {
+    return this.history.insert(tx, {
+      orderId,
+      type: note.type ?? 'order',
+      action: note.action,
+      recordName: note.recordName,
+      recordStatus: note.recordStatus,
+      changes: note.changes,
+      apiKeyId: caller.apiKeyId,
+      apiKeyName: caller.apiKeyName,
+      requestId: caller.requestId,
+    });
+  }
+}
+
+export function orderNotFound(orderId: number): DomainError {
+  return new DomainError(ErrorCode.ORDER_NOT_FOUND, `There is no order ${orderId}.`);
+}
+
+function refused(order: OrderRecord, action: LifecycleAction, state: LifecycleState): DomainError {
+  return new DomainError(
+    ErrorCode.TRANSITION_NOT_ALLOWED,
+    `Order ${order.id} cannot ${REFUSED_VERBS[action]}: it is ${state}.`,
+    { current_state: state, allowed_transitions: allowedTransitions(order) },
+  );
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { toAtom, toAtomOrNull } from '../common/http/dates.js';
+import type { NonExpandedModel } from '../common/http/responses.model.js';
+import { Decimal, formatMoney, toJsonNumber } from '../common/money/money.js';
+import { trackingUrl } from '../shippers/shippers.service.js';
+import { statusReference, toOrderStatusModel } from '../statuses/status.mapper.js';
+import type { HistoryEntryModel } from './dto/history.model.js';
+import type { ArticleModel, OrderItemModel, OrderModel, PriceModel } from './dto/order.model.js';
+import type { HistoryEntryRecord } from './history/order-history.repository.js';
+import { allowedTransitions, lifecycleState } from './order-lifecycle.js';
+import type { OrderItemRecord, OrderRecord } from './order.types.js';
+
+// The order on the wire: Retailys' OrderModel field by field, then the gateway's additions.
+// Nested objects the gateway does not own (customer, company, channel, shipping, payment) are
+// references in both modes; `expanded=true` expands the status, which the gateway does own.
+
+function reference(path: string, id: number | null): NonExpandedModel | null {
+  return id === null ? null : { id, api_link: `${path}/${id}` };
+}
+
+function article(articleNumber: string | null): ArticleModel | null {
+  return articleNumber === null ? null : { id: Number(articleNumber), article_number: articleNumber };
+}
+
+function fillTemplate(template: string, order: OrderRecord): string | null {
+  if (!template) return null;
+  return template.replaceAll('{id}', String(order.id)).replaceAll('{hash}', order.hash);
+}
+
+@Injectable()
+export class OrderMapper {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  toModel(order: OrderRecord, expanded: boolean): OrderModel {
+    const currency = order.orderCurrencyCode;
+    return {
+      id: order.id,
+      customer: reference('/System/People', order.customerId),
+      company: reference('/System/Companies', order.companyId),
+      channel: reference('/System/Channels', order.channelId),
+      date_order: toAtom(order.dateOrder),
+      date_maturity: toAtomOrNull(order.dateMaturity),
+      email: order.email,
+      phone: order.phone,
+      name: order.name,
+      street: order.street,
+      city: order.city,
+      zip: order.zip,
+      state_code: order.stateCode,
+      company_name: order.companyName,
+      company_nr: order.companyNr,
+      company_vat: order.companyVat,
+      delivery_name: order.deliveryName,
+      delivery_street: order.deliveryStreet,
+      delivery_city: order.deliveryCity,
+      delivery_zip: order.deliveryZip,
+      delivery_state_code: order.deliveryStateCode,
+      delivery_phone: order.deliveryPhone,
+      delivery_email: order.deliveryEmail,
+      note: order.note,
+      our_note: order.ourNote,
+      hash: order.hash,
+      main_currency_code: order.mainCurrencyCode,
+      order_currency_code: currency,
+      currency_rate: order.currencyRate && toJsonNumber(order.currencyRate),
+      money: toJsonNumber(order.money),
+      paid: toJsonNumber(order.paid),
+      date_paid: toAtomOrNull(order.datePaid),
+      items: order.items.map((item) => this.itemModel(item, currency)),
+      weight: null,
+      shipping: reference('/System/Channels/Shippings', order.shippingId),
+      payment: reference('/System/Channels/Payments', order.paymentId),
+      trackings: order.trackings.map((tracking) => ({
+        shipper_id: tracking.shipperId,
+        tracking_number: tracking.trackingNumber,
+        tracking_url: trackingUrl(tracking.trackingUrlTemplate, tracking.trackingNumber),
+      })),
+      sent: order.sent,
+      delivered: order.delivered,
+      done: order.done,
+      canceled: order.canceled,
+      order_url: fillTemplate(this.config.ORDER_URL_TEMPLATE, order),
+      invoice_url: fillTemplate(this.config.INVOICE_URL_TEMPLATE, order),
+      ip: order.ip,
+      domain: order.domain,
+      external_order_prefix: order.externalOrderPrefix,
+      external_order_id: order.externalOrderId,
+      external_payment_id: order.externalPaymentId,
+      external_payment_url: order.externalPaymentUrl,
+      status_id: order.statusId,
+      status: order.status && (expanded ? toOrderStatusModel(order.status) : statusReference(order.status.id)),
+      lifecycle_state: lifecycleState(order),
+      allowed_transitions: allowedTransitions(order),
+      version: order.version,
+      sync: { status: order.syncStatus },
+      created_at: toAtom(order.createdAt),
+      updated_at: toAtom(order.updatedAt),
+    };
+  }
+
+  historyModel(entry: HistoryEntryRecord): HistoryEntryModel {
+    return {
+      id: entry.id,
+      type: entry.type,
+      action: entry.action,
+      record: { name: entry.recordName, status: entry.recordStatus },
+      changes: entry.changes,
+      api_key:
+        entry.apiKeyId === null && entry.apiKeyName === null ? null : { id: entry.apiKeyId, name: entry.apiKeyName },
+      request_id: entry.requestId,
+      created_at: toAtom(entry.createdAt),
+    };
+  }
+
+  private itemModel(item: OrderItemRecord, currency: string): OrderItemModel {
+    return {
+      id: item.id,
+      article: article(item.articleNumber),
+      name: item.name,
+      count: item.count,
+      ordered: 0,
+      waiting_count: 0,
+      note: item.note,
+      price: this.priceModel(item.basePrice, item.finalPrice, item.vatRate, item.vatValue, currency),
+      price_original: this.priceModel(
+        item.originalBasePrice,
+        item.originalFinalPrice,
+        item.originalVatRate,
+        item.originalVatValue,
+        currency,
+      ),
+    };
+  }
+
+  private priceModel(base: Decimal, final: Decimal, vat: Decimal, vatValue: Decimal, currency: string): PriceModel {
+    const locale = this.config.MONEY_LOCALE;
+    return {
+      base_price: toJsonNumber(base),
+      base_price_word: formatMoney(base, currency, locale),
+      final_price: toJsonNumber(final),
+      final_price_word: formatMoney(final, currency, locale),
+      vat: toJsonNumber(vat),
+      vat_value: toJsonNumber(vatValue),
+      vat_value_word: formatMoney(vatValue, currency, locale),
+      currency,
+    };
+  }
+}

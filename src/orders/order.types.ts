@@ -1,0 +1,153 @@
+import type { Decimal } from '../common/money/money.js';
+import type { OrderStatusRecord } from '../statuses/statuses.repository.js';
+import type { LifecycleFlags } from './order-lifecycle.js';
+import type { PriceGivenAs } from './order-pricing.js';
+
+// The order as the code sees it: camelCase, decimal.js amounts, no Prisma types. Repositories
+// return these and take the New*/Patch types below; mappers turn them into the wire format.
+
+export interface OrderItemRecord {
+  id: number;
+  orderId: number;
+  articleNumber: string | null;
+  name: string;
+  count: number;
+  note: string | null;
+  priceGivenAs: PriceGivenAs;
+  basePrice: Decimal;
+  finalPrice: Decimal;
+  vatRate: Decimal;
+  vatValue: Decimal;
+  originalBasePrice: Decimal;
+  originalFinalPrice: Decimal;
+  originalVatRate: Decimal;
+  originalVatValue: Decimal;
+}
+
+export interface TrackingRecord {
+  id: number;
+  shipperId: number;
+  trackingNumber: string;
+  trackingUrlTemplate: string;
+}
+
+/** The fields of an order a client gives or the gateway sets, without its lines and parcels. */
+export interface OrderFields {
+  customerId: number | null;
+  companyId: number | null;
+  channelId: number | null;
+  shippingId: number | null;
+  paymentId: number | null;
+  dateOrder: Date;
+  dateMaturity: Date | null;
+  email: string;
+  phone: string | null;
+  name: string | null;
+  street: string | null;
+  city: string | null;
+  zip: string | null;
+  stateCode: string | null;
+  companyName: string | null;
+  companyNr: string | null;
+  companyVat: string | null;
+  deliveryName: string | null;
+  deliveryStreet: string | null;
+  deliveryCity: string | null;
+  deliveryZip: string | null;
+  deliveryStateCode: string | null;
+  deliveryPhone: string | null;
+  deliveryEmail: string | null;
+  note: string | null;
+  ourNote: string | null;
+  ip: string | null;
+  domain: string | null;
+  mainCurrencyCode: string;
+  orderCurrencyCode: string;
+  currencyRate: Decimal | null;
+  externalOrderPrefix: string | null;
+  externalOrderId: string | null;
+}
+
+export interface OrderRecord extends OrderFields, LifecycleFlags {
+  id: number;
+  hash: string;
+  money: Decimal;
+  paid: Decimal;
+  datePaid: Date | null;
+  statusId: number | null;
+  status: OrderStatusRecord | null;
+  externalPaymentId: string | null;
+  externalPaymentUrl: string | null;
+  syncStatus: 'pending' | 'synced' | 'failed';
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  items: OrderItemRecord[];
+  trackings: TrackingRecord[];
+}
+
+export type NewOrderItem = Omit<
+  OrderItemRecord,
+  'id' | 'orderId' | 'originalBasePrice' | 'originalFinalPrice' | 'originalVatRate' | 'originalVatValue'
+>;
+
+export interface NewOrder extends OrderFields {
+  hash: string;
+  money: Decimal;
+  items: NewOrderItem[];
+}
+
+/** What a change may set on the order row itself; the version is incremented by every patch. */
+export type OrderPatch = Partial<
+  Pick<
+    OrderRecord,
+    | 'money'
+    | 'paid'
+    | 'datePaid'
+    | 'statusId'
+    | 'sent'
+    | 'delivered'
+    | 'done'
+    | 'canceled'
+    | 'externalPaymentId'
+    | 'externalPaymentUrl'
+    | 'deliveryName'
+    | 'deliveryStreet'
+    | 'deliveryCity'
+    | 'deliveryZip'
+    | 'deliveryStateCode'
+    | 'deliveryPhone'
+    | 'deliveryEmail'
+  >
+>;
+
+export type ItemPatch = Partial<
+  Pick<
+    OrderItemRecord,
+    'articleNumber' | 'name' | 'count' | 'note' | 'priceGivenAs' | 'basePrice' | 'finalPrice' | 'vatRate' | 'vatValue'
+  >
+>;
+
+export interface OrderListFilter {
+  channelId?: number;
+  companyId?: number;
+  customerId?: number;
+  done?: boolean;
+  canceled?: boolean;
+  statusId?: number;
+  from?: Date;
+  to?: Date;
+  trackingNumber?: string;
+  emailNormalized?: string;
+  externalOrderId?: string;
+  syncStatus?: string;
+  updatedSince?: Date;
+}
+
+export type OrderSortKey = 'dateOrder' | 'id' | 'updatedAt';
+
+/** A position in the changes feed: after the order `id` changed by transaction `changeSeq`. */
+export interface ChangePosition {
+  changeSeq: bigint;
+  id: number;
+}

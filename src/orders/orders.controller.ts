@@ -1,0 +1,83 @@
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Caller } from '../auth/caller.js';
+import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { ApiProblems } from '../common/http/api-docs.js';
+import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { IdModel, NonExpandedModel } from '../common/http/responses.model.js';
+import { OrderStatusModel } from '../statuses/dto/order-status.model.js';
+import { GetOrderQuery, OrderListQuery } from './dto/order-list.query.js';
+import { OrderModel, OrdersModel } from './dto/order.model.js';
+import { OrderPostRequest } from './dto/order-post.dto.js';
+import { OrderPutRequest } from './dto/order-put.dto.js';
+import { OrdersService } from './orders.service.js';
+
+@ApiTags('Orders')
+// OrderModel.status is one of these two, named by reference.
+@ApiExtraModels(NonExpandedModel, OrderStatusModel)
+@ApiSecurity('token')
+@Controller('System/Orders')
+export class OrdersController {
+  constructor(private readonly orders: OrdersService) {}
+
+  @Post()
+  @RequiresRight('orders:write')
+  @ApiOperation({
+    summary: 'Create an order',
+    description:
+      'Creates the order with its items in one transaction. With `external_order_id` (and prefix) the request ' +
+      'is safe to repeat: an order with the same pair is answered with its id and status 200, not created again.',
+  })
+  @ApiCreatedResponse({ type: IdModel, description: 'Created.' })
+  @ApiOkResponse({ type: IdModel, description: 'An order with this external id exists: its id.' })
+  @ApiProblems(400, 401, 403, 413, 415)
+  async createOrder(
+    @CurrentCaller() caller: Caller,
+    @Body() body: OrderPostRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<IdModel> {
+    const { id, created } = await this.orders.create(caller, body);
+    void reply.status(created ? 201 : 200);
+    return { id };
+  }
+
+  @Get()
+  @RequiresRight('orders:read')
+  @ApiOperation({
+    summary: 'List orders',
+    description:
+      'Pages of orders, newest `date_order` first, filtered by any combination of the parameters. ' +
+      'To follow changes instead, start with `updated_since` and continue with each answer’s `next_cursor`.',
+  })
+  @ApiOkResponse({ type: OrdersModel })
+  @ApiProblems(400, 401, 403)
+  listOrders(@Query() query: OrderListQuery): Promise<OrdersModel> {
+    return this.orders.list(query);
+  }
+
+  @Put()
+  @RequiresRight('orders:write')
+  @ApiOperation({
+    summary: 'Change the delivery address',
+    description:
+      'Only the delivery fields given change (null clears one). Refused once the order is sent, done or canceled.',
+  })
+  @ApiOkResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  updateOrderDeliveryAddress(@CurrentCaller() caller: Caller, @Body() body: OrderPutRequest): Promise<IdModel> {
+    return this.orders.updateDeliveryAddress(caller, body);
+  }
+
+  @Get(':orderId')
+  @RequiresRight('orders:read')
+  @ApiOperation({ summary: 'Get one order', description: 'The order with its items, parcels and current status.' })
+  @ApiOkResponse({ type: OrderModel })
+  @ApiProblems(400, 401, 403, 404)
+  getOrder(
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Query() query: GetOrderQuery,
+  ): Promise<OrderModel> {
+    return this.orders.get(orderId, query.expanded);
+  }
+}

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ShippersModule } from '../shippers/shippers.module.js';
+import { StatusesModule } from '../statuses/statuses.module.js';
+import { OrderHistoryController } from './history/order-history.controller.js';
+import { OrderHistoryRepository } from './history/order-history.repository.js';
+import { OrderHistoryService } from './history/order-history.service.js';
+import { OrderItemsController } from './order-items.controller.js';
+import { OrderItemsService } from './order-items.service.js';
+import { OrderLifecycleController } from './order-lifecycle.controller.js';
+import { OrderLifecycleService } from './order-lifecycle.service.js';
+import { OrderMapper } from './order.mapper.js';
+import { OrderWriter } from './order-writer.js';
+import { OrdersController } from './orders.controller.js';
+import { OrdersRepository } from './orders.repository.js';
+import { OrdersService } from './orders.service.js';
+
+@Module({
+  imports: [StatusesModule, ShippersModule],
+  controllers: [OrdersController, OrderItemsController, OrderLifecycleController, OrderHistoryController],
+  providers: [
+    OrdersRepository,
+    OrderHistoryRepository,
+    OrderWriter,
+    OrderMapper,
+    OrdersService,
+    OrderItemsService,
+    OrderLifecycleService,
+    OrderHistoryService,
+  ],
+})
+export class OrdersModule {}

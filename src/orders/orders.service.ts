@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { paginator } from '../common/http/pagination.dto.js';
+import { decimalFromJson } from '../common/money/money.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { OrderListQuery } from './dto/order-list.query.js';
+import type { OrderModel, OrdersModel } from './dto/order.model.js';
+import type { OrderPostRequest } from './dto/order-post.dto.js';
+import type { OrderPutRequest } from './dto/order-put.dto.js';
+import { changedFields, hasChanges, toJsonValue } from './history/changes.js';
+import { decodeCursor, encodeCursor } from './order-cursor.js';
+import { CurrencyRules, throwIfAny } from './order-input.js';
+import { OrderMapper } from './order.mapper.js';
+import { orderTotal } from './order-pricing.js';
+import type { OrderListFilter, OrderPatch, OrderSortKey } from './order.types.js';
+import { OrderWriter, orderNotFound } from './order-writer.js';
+import { OrdersRepository } from './orders.repository.js';
+
+export interface CreatedOrder {
+  id: number;
+  /** False when an order with the same external id existed: it is answered instead (200). */
+  created: boolean;
+}
+
+const SORT_KEYS: Record<string, OrderSortKey> = { date_order: 'dateOrder', id: 'id', updated_at: 'updatedAt' };
+
+@Injectable()
+export class OrdersService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly orders: OrdersRepository,
+    private readonly writer: OrderWriter,
+    private readonly mapper: OrderMapper,
+  ) {}
+
+  async create(caller: Caller, body: OrderPostRequest): Promise<CreatedOrder> {
+    const rules = new CurrencyRules(body.order_currency_code);
+    const errors: FieldError[] = [];
+    const items = (body.items ?? []).map((item, index) => rules.newItem(item, `items[${index}]`, errors));
+    throwIfAny(errors);
+    const externalId = body.external_order_id ?? null;
+    const prefix = body.external_order_prefix || null;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        if (externalId !== null) {
+          const existing = await this.orders.findIdByExternalId(tx, prefix, externalId);
+          if (existing !== null) return { id: existing, created: false };
+        }
+        const order = await this.orders.insert(tx, {
+          hash: randomBytes(16).toString('hex'),
+          customerId: body.customer ?? null,
+          companyId: body.company ?? null,
+          channelId: body.channel ?? null,
+          shippingId: body.shipping ?? null,
+          paymentId: body.payment ?? null,
+          dateOrder: body.date_order ? new Date(body.date_order) : new Date(),
+          dateMaturity: body.date_maturity ? new Date(body.date_maturity) : null,
+          email: body.email,
+          phone: body.phone ?? null,
+          name: body.name ?? null,
+          street: body.street ?? null,
+          city: body.city ?? null,
+          zip: body.zip ?? null,
+          stateCode: body.state_code ?? null,
+          companyName: body.company_name ?? null,
+          companyNr: body.company_nr ?? null,
+          companyVat: body.company_vat ?? null,
+          deliveryName: body.delivery_name ?? null,
+          deliveryStreet: body.delivery_street ?? null,
+          deliveryCity: body.delivery_city ?? null,
+          deliveryZip: body.delivery_zip ?? null,
+          deliveryStateCode: body.delivery_state_code ?? null,
+          deliveryPhone: body.delivery_phone ?? null,
+          deliveryEmail: body.delivery_email ?? null,
+          note: body.note ?? null,
+          ourNote: body.our_note ?? null,
+          ip: body.ip ?? null,
+          domain: body.domain ?? null,
+          mainCurrencyCode: this.config.MAIN_CURRENCY_CODE,
+          orderCurrencyCode: rules.currency,
+          currencyRate:
+            body.currency_rate != null
+              ? decimalFromJson(body.currency_rate)
+              : rules.currency === this.config.MAIN_CURRENCY_CODE
+                ? decimalFromJson(1)
+                : null,
+          externalOrderPrefix: prefix,
+          externalOrderId: externalId,
+          money: orderTotal(items),
+          items,
+        });
+        const model = this.mapper.toModel(order, false);
+        await this.writer.note(tx, caller, order.id, {
+          action: 'created',
+          recordName: 'Order created',
+          recordStatus: model.lifecycle_state,
+          changes: {
+            order: {
+              before: null,
+              after: toJsonValue({
+                email: model.email,
+                name: model.name,
+                order_currency_code: model.order_currency_code,
+                money: model.money,
+                items: model.items.length,
+                external_order_id: model.external_order_id,
+              }),
+            },
+          },
+        });
+        return { id: order.id, created: true };
+      });
+    } catch (error) {
+      // Two creates with one external id at once: the loser's insert hits the unique index.
+      if (externalId !== null && isUniqueViolation(error)) {
+        const existing = await this.orders.findIdByExternalId(this.prisma, prefix, externalId);
+        if (existing !== null) return { id: existing, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async get(orderId: number, expanded: boolean): Promise<OrderModel> {
+    const order = await this.orders.findById(this.prisma, orderId);
+    if (!order) throw orderNotFound(orderId);
+    return this.mapper.toModel(order, expanded);
+  }
+
+  async list(query: OrderListQuery): Promise<OrdersModel> {
+    const filter: OrderListFilter = {
+      channelId: query.channel_id,
+      companyId: query.company_id,
+      customerId: query.customer_id,
+      done: query.done,
+      canceled: query.canceled,
+      statusId: query.status_id,
+      from: query.from ? new Date(query.from) : undefined,
+      to: query.to ? new Date(query.to) : undefined,
+      trackingNumber: query.tracking,
+      emailNormalized: query.email?.toLowerCase(),
+      externalOrderId: query.external_order_id,
+      syncStatus: query.sync_status,
+      updatedSince: query.updated_since ? new Date(query.updated_since) : undefined,
+    };
+    const readsChanges = query.cursor !== undefined || query.updated_since !== undefined;
+    if (!readsChanges) {
+      const sort = query.sort ?? '-date_order';
+      const descending = sort.startsWith('-');
+      const { total, orders } = await this.orders.page(
+        this.prisma,
+        filter,
+        { key: SORT_KEYS[sort.replace('-', '')] ?? 'dateOrder', descending },
+        (query.page - 1) * query.per_page,
+        query.per_page,
+      );
+      return {
+        paginator: paginator(query.page, query.per_page, total),
+        orders: orders.map((order) => this.mapper.toModel(order, query.expanded)),
+        next_cursor: null,
+      };
+    }
+
+    if (query.sort !== undefined || query.page !== 1) {
+      throw DomainError.invalidField(
+        query.sort !== undefined ? 'sort' : 'page',
+        'changes (updated_since, cursor) are read oldest first and continue with next_cursor: sort and page do not apply',
+      );
+    }
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : null;
+    const { total, orders, horizon } = await this.orders.changes(this.prisma, filter, after, query.per_page);
+    const last = orders.at(-1)?.position;
+    // With nothing new, the reader keeps its place; past a short page, everything before the
+    // horizon has been read, so the next read may start there.
+    const next = last ?? after ?? { changeSeq: horizon - 1n, id: 0 };
+    return {
+      paginator: paginator(1, query.per_page, total),
+      orders: orders.map((order) => this.mapper.toModel(order, query.expanded)),
+      next_cursor: encodeCursor(next),
+    };
+  }
+
+  /** PUT /System/Orders: the delivery address only; null clears a field, a missing one stays. */
+  async updateDeliveryAddress(caller: Caller, body: OrderPutRequest): Promise<{ id: number }> {
+    return this.writer.inLockedOrder(body.id, async (tx, order) => {
+      const patch: OrderPatch = {};
+      const given: Array<[keyof OrderPatch, keyof OrderPutRequest]> = [
+        ['deliveryName', 'delivery_name'],
+        ['deliveryStreet', 'delivery_street'],
+        ['deliveryCity', 'delivery_city'],
+        ['deliveryZip', 'delivery_zip'],
+        ['deliveryStateCode', 'delivery_state_code'],
+        ['deliveryPhone', 'delivery_phone'],
+        ['deliveryEmail', 'delivery_email'],
+      ];
+      for (const [field, wire] of given) {
+        if (body[wire] !== undefined) Object.assign(patch, { [field]: body[wire] });
+      }
+      const changes = changedFields(
+        given.map(([field, wire]) => [wire, order[field], field in patch ? patch[field] : order[field]]),
+      );
+      if (!hasChanges(changes) || this.writer.check('delivery_address', order).outcome === 'noop') {
+        return { id: order.id };
+      }
+      await this.writer.change(tx, caller, order, patch, {
+        action: 'delivery_address_updated',
+        recordName: 'Delivery address changed',
+        changes,
+      });
+      return { id: order.id };
+    });
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}

@@ -1,0 +1,74 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { environment, run, startGatewayProcess } from '../support/processes.js';
+
+// The README's first command: no DATABASE_URL, so the gateway runs on the embedded Postgres and
+// keeps its data across restarts.
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'og-embedded-'));
+const env = environment({ DATA_DIR: dataDir, PORT: '0' });
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function http(url: string, key: string, init: RequestInit = {}) {
+  const response = await fetch(url, {
+    ...init,
+    headers: { token: key, 'content-type': 'application/json', ...init.headers },
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+it('keeps orders and keys across a restart, refuses a second gateway on the same data, and serves tools meanwhile', async () => {
+  const first = await startGatewayProcess(env);
+  let firstStopped = false;
+  try {
+    expect(first.output()).toContain('Using the embedded Postgres (PGlite)');
+    expect(first.adminKey).toBeDefined();
+    const key = first.adminKey!;
+    const created = await http(`${first.url}/System/Orders`, key, {
+      method: 'POST',
+      body: JSON.stringify({
+        email: 'embedded@example.cz',
+        name: 'E',
+        order_currency_code: 'EUR',
+        items: [{ name: 'Mug', count: 1, price: { base_price: 10, vat: 21 } }],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const before = await http(`${first.url}/System/Orders/${created.body.id}`, key);
+    expect(before.body.money).toBe(12.1);
+
+    // A second gateway must not open the same files.
+    const second = await run('src/main.ts', [], env);
+    expect(second.code).toBe(1);
+    expect(second.stdout + second.stderr).toContain('is in use by the gateway with pid');
+
+    // The key tool reaches the store through the running gateway.
+    const tool = await run('src/bin/apikey.ts', ['create', '--name', 'reader', '--rights', 'orders:read'], env);
+    expect(tool.code).toBe(0);
+    const readerKey = tool.stdout.trim().split('\n').at(-1)!;
+    expect(readerKey).toMatch(/^og_/);
+    expect((await http(`${first.url}/System/Orders/${created.body.id}`, readerKey)).status).toBe(200);
+    expect(
+      (await http(`${first.url}/System/Orders/${created.body.id}/sent`, readerKey, { method: 'PATCH' })).status,
+    ).toBe(403);
+
+    expect(await first.stop()).toBe(0);
+    firstStopped = true;
+    expect(existsSync(path.join(dataDir, 'embedded-postgres.json'))).toBe(false);
+
+    const restarted = await startGatewayProcess(env);
+    try {
+      expect(restarted.adminKey).toBeUndefined(); // the store has keys: no new admin key
+      expect(restarted.output()).toContain('No pending migrations');
+      const after = await http(`${restarted.url}/System/Orders/${created.body.id}`, key);
+      expect(after.status).toBe(200);
+      expect(after.body).toEqual(before.body);
+      expect((await http(`${restarted.url}/System/Orders/${created.body.id}`, readerKey)).status).toBe(200);
+    } finally {
+      expect(await restarted.stop()).toBe(0);
+    }
+  } finally {
+    if (!firstStopped) await first.stop();
+  }
+}, 120_000);

@@ -1,0 +1,50 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { createApp } from '../../src/app.factory.js';
+import { ApiKeysService } from '../../src/auth/api-keys.service.js';
+import type { Right } from '../../src/auth/rights.js';
+import { loadConfig } from '../../src/config/app-config.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+// The whole gateway over HTTP on a database of its own: what the API tests talk to.
+
+export interface TestGateway {
+  app: NestFastifyApplication;
+  database: TestDatabase;
+  /** An API key with every right. */
+  adminKey: string;
+  keyWith(...rights: Right[]): Promise<string>;
+  /** supertest bound to the gateway, with the admin key unless another is given. */
+  get(path: string, key?: string): request.Test;
+  post(path: string, body?: object, key?: string): request.Test;
+  put(path: string, body?: object, key?: string): request.Test;
+  patch(path: string, body?: object, key?: string): request.Test;
+  delete(path: string, key?: string): request.Test;
+  close(): Promise<void>;
+}
+
+export async function startGateway(env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
+  const database = await createTestDatabase();
+  const app = await createApp(loadConfig(env), database.url);
+  await app.getHttpAdapter().getInstance().ready();
+  const apiKeys = app.get(ApiKeysService);
+  const adminKey = (await apiKeys.create('test admin', ['admin'])).key;
+  const server = app.getHttpServer();
+  const withKey = (test: request.Test, key: string) => test.set('token', key);
+  const withBody = (test: request.Test, body: object | undefined) => (body === undefined ? test : test.send(body));
+  return {
+    app,
+    database,
+    adminKey,
+    keyWith: async (...rights) => (await apiKeys.create(`test ${rights.join('+')}`, rights)).key,
+    get: (path, key = adminKey) => withKey(request(server).get(path), key),
+    post: (path, body, key = adminKey) => withBody(withKey(request(server).post(path), key), body),
+    put: (path, body, key = adminKey) => withBody(withKey(request(server).put(path), key), body),
+    patch: (path, body, key = adminKey) => withBody(withKey(request(server).patch(path), key), body),
+    delete: (path, key = adminKey) => withKey(request(server).delete(path), key),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+  };
+}

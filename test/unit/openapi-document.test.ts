@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+
+// The checked-in document (which the gateway serves, see test/api/http.test.ts) describes every
+// operation fully enough for Swagger UI's "Try it out" and for client generators.
+
+interface Operation {
+  operationId?: string;
+  summary?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { content: Record<string, { schema: unknown }> };
+}
+
+const document = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, { in: string; name: string }> };
+};
+
+const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, operation]) => [`${method.toUpperCase()} ${path}`, operation] as const),
+);
+
+describe('openapi/openapi.json', () => {
+  it('has the token security scheme', () => {
+    expect(document.components.securitySchemes.token).toMatchObject({ type: 'apiKey', in: 'header', name: 'token' });
+  });
+
+  it('covers every route of the contract', () => {
+    expect(operations.map(([name]) => name).sort()).toHaveLength(20);
+  });
+
+  it.each(operations)('%s is documented', (_name, operation) => {
+    expect(operation.summary).toBeTruthy();
+    expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
+    expect(operation.security).toEqual([{ token: [] }]);
+    const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
+    expect(success.length).toBeGreaterThan(0);
+    for (const status of success)
+      {expect(operation.responses[status]?.content?.['application/json']?.schema).toBeDefined();}
+    for (const status of ['400', '401', '403']) {
+      expect(operation.responses[status]?.content?.['application/problem+json']?.schema).toEqual({
+        $ref: '#/components/schemas/ErrorModel',
+      });
+    }
+  });
+
+  it('resolves every $ref', () => {
+    const refs = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map(
+      (match) => match[1]!,
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of new Set(refs)) expect(Object.keys(document.components.schemas)).toContain(ref);
+  });
+
+  it('gives request fields examples', () => {
+    const body = document.components.schemas.OrderPostRequest as { properties: Record<string, { example?: unknown }> };
+    for (const field of ['email', 'name', 'order_currency_code', 'external_order_id'])
+      {expect(body.properties[field]?.example).toBeDefined();}
+  });
+});
