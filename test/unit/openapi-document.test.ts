@@ -35,8 +35,9 @@ describe('openapi/openapi.json', () => {
     expect(operation.security).toEqual([{ token: [] }]);
     const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
     expect(success.length).toBeGreaterThan(0);
-    for (const status of success)
-      {expect(operation.responses[status]?.content?.['application/json']?.schema).toBeDefined();}
+    for (const status of success) {
+      expect(operation.responses[status]?.content?.['application/json']?.schema).toBeDefined();
+    }
     for (const status of ['400', '401', '403']) {
       expect(operation.responses[status]?.content?.['application/problem+json']?.schema).toEqual({
         $ref: '#/components/schemas/ErrorModel',
@@ -54,7 +55,8 @@ describe('openapi/openapi.json', () => {
 
   it('gives request fields examples', () => {
     const body = document.components.schemas.OrderPostRequest as { properties: Record<string, { example?: unknown }> };
-    for (const field of ['email', 'name', 'order_currency_code', 'external_order_id'])
-      {expect(body.properties[field]?.example).toBeDefined();}
+    for (const field of ['email', 'name', 'order_currency_code', 'external_order_id']) {
+      expect(body.properties[field]?.example).toBeDefined();
+    }
   });
 });
