@@ -1,14 +1,14 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PgliteServer } from './pglite-server.js';
 
 // The store used when no DATABASE_URL is given: Postgres compiled to WebAssembly (PGlite),
 // keeping its files under DATA_DIR and served to node-postgres on a loopback port, so the
 // gateway runs exactly the code it runs against a real Postgres.
 //
-// PGlite is one Postgres backend: the socket server runs one statement at a time and keeps a
-// transaction's statements together. Only one process may open the files; the running one
+// PGlite is one Postgres session: the server (pglite-server.ts) gives it to one connection at a
+// time for a whole query or transaction. Only one process may open the files; the running one
 // writes its address to `embedded-postgres.json`, which also lets tools (npm run apikey) reach
 // the store while the gateway is running.
 
@@ -31,7 +31,7 @@ export class EmbeddedPostgresInUseError extends Error {
 export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
-    private readonly server: PGLiteSocketServer,
+    private readonly server: PgliteServer,
     private readonly stateFile: string,
     readonly url: string,
     /** True when this start created the store: it has no data yet. */
@@ -50,9 +50,8 @@ export class EmbeddedPostgres {
 
     const created = !hasFiles(pgDir);
     const db = await PGlite.create({ dataDir: pgDir });
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 256 });
-    await server.start();
-    const url = `postgresql://postgres@${server.getServerConn()}/postgres`;
+    const server = new PgliteServer(db);
+    const url = `postgresql://postgres@${await server.start()}/postgres`;
     try {
       writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url } satisfies RunningState), { flag: 'wx' });
     } catch (error) {
