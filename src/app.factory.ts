@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app-config.js';
+import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { projectPath } from './common/project-path.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 
@@ -27,6 +28,7 @@ function packageVersion(): string {
 export async function createApp(
   config: AppConfig,
   databaseUrl: string,
+  backOffice: MplusConnection,
   logger: LoggerService | false = false,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -37,7 +39,7 @@ export async function createApp(
     requestTimeout: 30_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, databaseUrl }),
+    AppModule.register({ config, databaseUrl, backOffice }),
     adapter,
     // Body parsing is configured below, not by Nest.
     { logger, abortOnError: false, bodyParser: false },

@@ -6,22 +6,27 @@ import { createValidationPipe } from './common/validation/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { MplusModule } from './mplus/mplus.module.js';
+import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { SyncModule } from './sync/sync.module.js';
 import { ShippersModule } from './shippers/shippers.module.js';
 import { StatusesModule } from './statuses/statuses.module.js';
 
 @Module({})
 export class AppModule {
-  static register(options: { config: AppConfig; databaseUrl: string }): DynamicModule {
+  static register(options: { config: AppConfig; databaseUrl: string; backOffice: MplusConnection }): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(options.config),
         DatabaseModule.forConnection({ url: options.databaseUrl, poolSize: options.config.DATABASE_POOL_SIZE }),
+        MplusModule.forConnection(options.backOffice),
         AuthModule,
         StatusesModule,
         ShippersModule,
         OrdersModule,
+        SyncModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -7,6 +7,7 @@ import { InvalidConfigError, loadConfig } from './config/app-config.js';
 import { EmbeddedPostgresInUseError } from './database/embedded-postgres.js';
 import { applyMigrations } from './database/migrator.js';
 import { openDatabase } from './database/open-database.js';
+import { openBackOffice } from './mplus/open-back-office.js';
 
 // Starts the gateway: reads the configuration, opens the database (the embedded one when no
 // DATABASE_URL is set), applies pending migrations, and serves HTTP until SIGINT or SIGTERM,
@@ -42,7 +43,10 @@ async function main(): Promise<void> {
     logger.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations', 'Startup');
   }
 
-  const app = await createApp(config, database.url, logger);
+  const backOffice = await openBackOffice(config);
+  logger.log(`Forwarding to ${backOffice.describe()}`, 'Startup');
+
+  const app = await createApp(config, database.url, backOffice.connection, logger);
 
   // A new embedded store has no keys: make one admin key so that the first user can get in.
   const apiKeys = app.get(ApiKeysService);
@@ -64,6 +68,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: finishing requests in flight, then stopping`, 'Shutdown');
     await app.close();
+    await backOffice.close();
     await database.close();
     logger.log('Stopped', 'Shutdown');
     process.exit(0);

@@ -40,8 +40,15 @@ async function generateDocument(): Promise<string> {
   const { buildOpenApiDocument } = await import('../openapi.js');
   const { loadConfig } = await import('../config/app-config.js');
   const packageJson = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string };
-  // No query runs while the document is built; the URL only has to be well-formed.
-  const app = await createApp(loadConfig({}), 'postgresql://unused@127.0.0.1:1/unused');
+  // Nothing connects while the document is built; the URLs only have to be well-formed.
+  const unused = {
+    url: 'http://127.0.0.1:1/',
+    ident: 'unused',
+    secret: 'unused',
+    connectTimeoutMs: 1,
+    readTimeoutMs: 1,
+  };
+  const app = await createApp(loadConfig({ SYNC_WORKER: 'false' }), 'postgresql://unused@127.0.0.1:1/unused', unused);
   try {
     return `${JSON.stringify(await buildOpenApiDocument(app, packageJson.version), null, 2)}\n`;
   } finally {

@@ -63,6 +63,36 @@ const urlTemplate: Parser<string> = (raw) => {
   return raw;
 };
 
+const optionalInteger =
+  (min: number, max: number): Parser<number | null> =>
+  (raw) =>
+    raw.trim() === '' ? null : integer(min, max)(raw);
+
+const httpUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('must be an http(s) URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http(s) URL');
+  return raw;
+};
+
+/** `2=PIN,3=IDEAL`: gateway ids to MplusKASSA codes. */
+const idMap: Parser<ReadonlyMap<number, string>> = (raw) => {
+  const map = new Map<number, string>();
+  for (const pair of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const match = /^(\d+)\s*=\s*(\S+)$/.exec(pair);
+    if (!match) throw new Error(`must be pairs like 2=PIN,3=IDEAL, got "${pair}"`);
+    map.set(Number(match[1]), match[2]!);
+  }
+  return map;
+};
+
 const locale: Parser<string> = (raw) => {
   try {
     new Intl.NumberFormat(raw);
@@ -119,6 +149,122 @@ export const CONFIG_VARIABLES = {
     description: 'Invoice document URL, with {id} and {hash} replaced; shown as invoice_url. Empty: null.',
     default: '',
     parse: urlTemplate,
+  },
+  MPLUS_URL: {
+    description:
+      'MplusKASSA API of the administration, e.g. https://api.mpluskassa.nl:44281/. Unset: a simulated MplusKASSA runs inside the gateway on loopback, keeping its state under DATA_DIR.',
+    default: undefined,
+    parse: httpUrl,
+  },
+  MPLUS_IDENT: { description: 'MplusKASSA API ident.', default: 'gateway', parse: text },
+  MPLUS_SECRET: { description: 'MplusKASSA API secret.', default: 'simulator', parse: text, sensitive: true },
+  MPLUS_CONNECT_TIMEOUT_MS: {
+    description: 'Time to connect to MplusKASSA before the call counts as failed (retried).',
+    default: '5000',
+    parse: integer(100, 120_000),
+  },
+  MPLUS_READ_TIMEOUT_MS: {
+    description: 'Time to wait for an answer from MplusKASSA before the call counts as failed (retried).',
+    default: '30000',
+    parse: integer(100, 600_000),
+  },
+  MPLUS_EMPLOYEE_NUMBER: {
+    description: 'Employee that orders are entered as (999999 is the built-in API user).',
+    default: '999999',
+    parse: integer(0, Number.MAX_SAFE_INTEGER),
+  },
+  MPLUS_BRANCH_NUMBER: {
+    description: 'Branch that orders are entered in.',
+    default: '1',
+    parse: integer(0, 2_147_483_647),
+  },
+  MPLUS_CURRENCY: {
+    description: 'Currency of the MplusKASSA administration; orders in another currency fail to sync.',
+    default: 'EUR',
+    parse: currency,
+  },
+  MPLUS_PAYMENT_METHOD: {
+    description: 'MplusKASSA payment method for payments whose order has no mapped payment.',
+    default: 'IDEAL',
+    parse: text,
+  },
+  MPLUS_PAYMENT_METHODS: {
+    description: 'Order `payment` ids to MplusKASSA payment methods, e.g. 2=PIN,3=IDEAL.',
+    default: '',
+    parse: idMap,
+  },
+  MPLUS_DELIVERY_METHODS: {
+    description: 'Order `shipping` ids to MplusKASSA delivery methods, e.g. 4=POSTNL,5=PICKUP.',
+    default: '',
+    parse: idMap,
+  },
+  MPLUS_ORDER_CATEGORY: {
+    description: 'MplusKASSA order category for orders from the gateway. Empty: none.',
+    default: '',
+    parse: optionalInteger(0, 2_147_483_647),
+  },
+  MPLUS_DEFAULT_RELATION_NUMBER: {
+    description: 'MplusKASSA relation for orders without an e-mail. Empty: such orders fail to sync.',
+    default: '',
+    parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
+  },
+  SYNC_WORKER: {
+    description: 'Run the MplusKASSA workers (forwarding and reading back) in this process.',
+    default: 'true',
+    parse: boolean,
+  },
+  SYNC_CONCURRENCY: {
+    description: 'Orders forwarded at the same time by this process.',
+    default: '4',
+    parse: integer(1, 64),
+  },
+  SYNC_MAX_ATTEMPTS: {
+    description:
+      'Attempts at a change MplusKASSA keeps failing to take (with growing pauses) before the order is marked failed.',
+    default: '25',
+    parse: integer(1, 1000),
+  },
+  SYNC_RETRY_BASE_MS: {
+    description: 'Pause before the first retry of a change MplusKASSA could not take; it doubles with each attempt.',
+    default: '1000',
+    parse: integer(10, 3_600_000),
+  },
+  SYNC_RETRY_MAX_MS: {
+    description: 'Longest pause between retries.',
+    default: '600000',
+    parse: integer(10, 86_400_000),
+  },
+  SYNC_POLL_INTERVAL_MS: {
+    description: 'How often an idle worker looks for new work (it is also woken by Postgres notifications).',
+    default: '1000',
+    parse: integer(50, 60_000),
+  },
+  SYNC_PULL_INTERVAL_MS: {
+    description: 'How often orders changed in MplusKASSA are read back. 0: never.',
+    default: '10000',
+    parse: integer(0, 86_400_000),
+  },
+  SYNC_PULL_PAGE_SIZE: {
+    description: 'Orders read back from MplusKASSA per call.',
+    default: '100',
+    parse: integer(1, 1000),
+  },
+  MPLUS_SIM_HOST: {
+    description: 'Interface of the standalone simulator (npm run mplus:sim).',
+    default: '127.0.0.1',
+    parse: text,
+  },
+  MPLUS_SIM_PORT: {
+    description: 'Port of the standalone simulator (npm run mplus:sim).',
+    default: '18083',
+    parse: integer(0, 65535),
+  },
+  MPLUS_SIM_IDENT: { description: 'Ident the standalone simulator accepts.', default: 'gateway', parse: text },
+  MPLUS_SIM_SECRET: {
+    description: 'Secret the standalone simulator accepts.',
+    default: 'simulator',
+    parse: text,
+    sensitive: true,
   },
 } satisfies Record<string, Variable<unknown>>;
 

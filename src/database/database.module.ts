@@ -8,7 +8,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService],
-      exports: [PrismaService],
+      exports: [PrismaService, DATABASE_CONNECTION],
     };
   }
 }

@@ -3,6 +3,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { DriverAdapterError, bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { Logger as WorkerLogger, runMigrations as runWorkerMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { projectPath } from '../common/project-path.js';
 
@@ -35,19 +36,25 @@ interface MigrationList {
   }>;
 }
 
+const quietWorkerLogger = new WorkerLogger(() => () => undefined);
+
 export async function applyMigrations(databaseUrl: string): Promise<string[]> {
   const lockClient = new pg.Client({ connectionString: databaseUrl });
   await lockClient.connect();
   try {
     // Several gateway processes may start at once; one applies, the others then find nothing to do.
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    return await withEngine(databaseUrl, async (engine) => {
+    const applied = await withEngine(databaseUrl, async (engine) => {
       const result = await engine.applyMigrations({
         migrationsList: await readMigrations(),
         filters: NO_FILTERS,
       });
       return result.appliedMigrationNames;
     });
+    // graphile-worker keeps its jobs in its own schema (graphile_worker), which Prisma does not
+    // manage; the gateway writes jobs into it (add_job) from its own transactions.
+    await runWorkerMigrations({ connectionString: databaseUrl, logger: quietWorkerLogger });
+    return applied;
   } finally {
     await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await lockClient.end();

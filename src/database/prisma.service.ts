@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
@@ -13,7 +13,7 @@ export interface DatabaseConnection {
 export type Db = Prisma.TransactionClient;
 
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   constructor(@Inject(DATABASE_CONNECTION) connection: DatabaseConnection) {
     super({
       adapter: new PrismaPg({ connectionString: connection.url, max: connection.poolSize }),
@@ -22,7 +22,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** Last of all, after the workers have finished their jobs (beforeApplicationShutdown). */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 }

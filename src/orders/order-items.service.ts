@@ -11,6 +11,9 @@ import type { ItemPatch, OrderItemRecord, OrderRecord } from './order.types.js';
 import { OrderWriter } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 
+/** The back office takes the whole order again (lines replaced). */
+const UPDATE = { kind: 'update' } as const;
+
 // Order lines. Every change recomputes the order total from the lines in the same transaction,
 // under the order's lock, so `money` is always the sum of the lines.
 
@@ -42,6 +45,7 @@ export class OrderItemsService {
             ...changedFields([['money', order.money, money]]),
           },
         },
+        UPDATE,
       );
       return { id: item.id };
     });
@@ -67,6 +71,7 @@ export class OrderItemsService {
           recordName: `Item ${item.id} changed`,
           changes: { ...itemChanges, ...changedFields([['money', order.money, money]]) },
         },
+        UPDATE,
       );
       return { id: item.id };
     });
@@ -91,6 +96,7 @@ export class OrderItemsService {
             ...changedFields([['money', order.money, money]]),
           },
         },
+        UPDATE,
       );
       return { id: item.id };
     });

@@ -13,16 +13,19 @@ import { CurrencyRules, throwIfAny } from './order-input.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
 import { OrderMapper } from './order.mapper.js';
 import type { OrderPatch, OrderRecord } from './order.types.js';
-import { OrderWriter, orderNotFound } from './order-writer.js';
+import { type ForwardedEvent, OrderWriter, orderNotFound } from './order-writer.js';
+import type { PaymentEventPayload } from '../outbox/outbox.repository.js';
 import { OrdersRepository } from './orders.repository.js';
 
 export type FlagRoute = 'sent' | 'delivered' | 'done' | 'cancel';
 
-const FLAG_ROUTES: Record<FlagRoute, { action: string; recordName: string }> = {
-  sent: { action: 'sent', recordName: 'Marked sent' },
-  delivered: { action: 'delivered', recordName: 'Marked delivered' },
-  done: { action: 'done', recordName: 'Marked done' },
-  cancel: { action: 'canceled', recordName: 'Canceled' },
+// MplusKASSA has one delivery for sent and delivered (deliverOrder, repeats answered
+// ALREADY-DELIVERED) and nothing for done: finishing an order there is its final payment.
+const FLAG_ROUTES: Record<FlagRoute, { action: string; recordName: string; forward: ForwardedEvent | null }> = {
+  sent: { action: 'sent', recordName: 'Marked sent', forward: { kind: 'deliver' } },
+  delivered: { action: 'delivered', recordName: 'Marked delivered', forward: { kind: 'deliver' } },
+  done: { action: 'done', recordName: 'Marked done', forward: null },
+  cancel: { action: 'canceled', recordName: 'Canceled', forward: { kind: 'cancel' } },
 };
 
 // The lifecycle routes: /sent, /delivered, /done, /cancel, /status, /paid and /tracking. Each
@@ -43,10 +46,14 @@ export class OrderLifecycleService {
     return this.changeAndRead(orderId, async (tx, order) => {
       const decision = this.writer.check(route, order);
       if (decision.outcome === 'noop') return;
-      await this.writer.change(tx, caller, order, decision.sets, {
-        ...FLAG_ROUTES[route],
-        changes: flagChanges(order, decision.sets),
-      });
+      await this.writer.change(
+        tx,
+        caller,
+        order,
+        decision.sets,
+        { ...FLAG_ROUTES[route], changes: flagChanges(order, decision.sets) },
+        FLAG_ROUTES[route].forward,
+      );
     });
   }
 
@@ -70,6 +77,7 @@ export class OrderLifecycleService {
           recordName: `Status set to ${status.name}`,
           changes: { ...changedFields([['status_id', order.statusId, statusId]]), ...flagChanges(order, sets) },
         },
+        'canceled' in sets ? FLAG_ROUTES.cancel.forward : null,
       );
     });
   }
@@ -122,16 +130,30 @@ export class OrderLifecycleService {
         externalPaymentId: paymentId,
         externalPaymentUrl: body.url ?? null,
       };
-      await this.writer.change(tx, caller, order, patch, {
-        action: 'paid',
-        recordName: `Paid ${amount.toString()} ${order.orderCurrencyCode}`,
-        changes: changedFields([
-          ['paid', order.paid, patch.paid],
-          ['date_paid', order.datePaid, patch.datePaid],
-          ['external_payment_id', order.externalPaymentId, patch.externalPaymentId],
-          ['external_payment_url', order.externalPaymentUrl, patch.externalPaymentUrl],
-        ]),
-      });
+      const payment: PaymentEventPayload = {
+        reference: paymentId,
+        amount: amount.toString(),
+        // Paid in full once the goods have left: MplusKASSA may invoice (payOrder prepay=false);
+        // before that, or when something stays open, it is a deposit (prepay=true).
+        final: (order.sent || order.delivered) && order.paid.plus(amount).gte(order.money),
+      };
+      await this.writer.change(
+        tx,
+        caller,
+        order,
+        patch,
+        {
+          action: 'paid',
+          recordName: `Paid ${amount.toString()} ${order.orderCurrencyCode}`,
+          changes: changedFields([
+            ['paid', order.paid, patch.paid],
+            ['date_paid', order.datePaid, patch.datePaid],
+            ['external_payment_id', order.externalPaymentId, patch.externalPaymentId],
+            ['external_payment_url', order.externalPaymentUrl, patch.externalPaymentUrl],
+          ]),
+        },
+        { kind: 'pay', payload: payment },
+      );
     });
   }
 
@@ -158,6 +180,7 @@ export class OrderLifecycleService {
             tracking: { before: null, after: { shipper_id: body.shipper_id, tracking_number: body.tracking_number } },
           },
         },
+        null,
       );
       return { id, created: true };
     });

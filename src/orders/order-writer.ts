@@ -15,6 +15,13 @@ import {
 } from './order-lifecycle.js';
 import type { OrderPatch, OrderRecord } from './order.types.js';
 import { OrdersRepository } from './orders.repository.js';
+import { OutboxRepository, type SyncEventKind } from '../outbox/outbox.repository.js';
+
+/** What the back office must hear about a change, if anything. */
+export interface ForwardedEvent {
+  kind: SyncEventKind;
+  payload?: object;
+}
 
 // The one way an existing order changes: inside one transaction, with the order's row locked
 // (so concurrent changes to one order run in turn and see each other's results), the order is
@@ -45,6 +52,7 @@ export class OrderWriter {
     private readonly prisma: PrismaService,
     private readonly orders: OrdersRepository,
     private readonly history: OrderHistoryRepository,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   inLockedOrder<T>(orderId: number, change: (tx: Db, order: OrderRecord) => Promise<T>): Promise<T> {
@@ -62,9 +70,21 @@ export class OrderWriter {
     return decision;
   }
 
-  async change(tx: Db, caller: Caller, order: OrderRecord, patch: OrderPatch, note: HistoryNote): Promise<void> {
+  /**
+   * The patch, its history entry and, when given, the event for the back office: all in the
+   * caller's transaction. Changes that came from the back office pass no event (no echo).
+   */
+  async change(
+    tx: Db,
+    caller: Caller,
+    order: OrderRecord,
+    patch: OrderPatch,
+    note: HistoryNote,
+    forward: ForwardedEvent | null,
+  ): Promise<void> {
     await this.orders.patch(tx, order.id, patch);
     await this.note(tx, caller, order.id, { ...note, recordStatus: lifecycleState({ ...order, ...patch }) });
+    if (forward) await this.outbox.record(tx, order.id, forward.kind, forward.payload);
   }
 
   /** A history entry without a change to the order row (a posted note, a failed payment attempt). */

@@ -10,6 +10,7 @@ import type { ArticleModel, OrderItemModel, OrderModel, PriceModel } from './dto
 import type { HistoryEntryRecord } from './history/order-history.repository.js';
 import { allowedTransitions, lifecycleState } from './order-lifecycle.js';
 import type { OrderItemRecord, OrderRecord } from './order.types.js';
+import { syncStatus } from '../outbox/outbox.repository.js';
 
 // The order on the wire: Retailys' OrderModel field by field, then the gateway's additions.
 // Nested objects the gateway does not own (customer, company, channel, shipping, payment) are
@@ -93,7 +94,14 @@ export class OrderMapper {
       lifecycle_state: lifecycleState(order),
       allowed_transitions: allowedTransitions(order),
       version: order.version,
-      sync: { status: order.syncStatus },
+      sync: {
+        status: syncStatus(order.sync?.status, order.syncPending),
+        attempts: order.sync?.attempts ?? 0,
+        last_error: order.sync?.lastError ?? null,
+        mplus_order_id: order.sync?.backOfficeOrderId ?? null,
+        synced_at: toAtomOrNull(order.sync?.syncedAt ?? null),
+      },
+      source: order.source,
       created_at: toAtom(order.createdAt),
       updated_at: toAtom(order.updatedAt),
     };

@@ -1,4 +1,5 @@
 import type { Decimal } from '../common/money/money.js';
+import type { OrderSyncRecord, SyncStatus } from '../outbox/outbox.repository.js';
 import type { OrderStatusRecord } from '../statuses/statuses.repository.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
 import type { PriceGivenAs } from './order-pricing.js';
@@ -40,7 +41,7 @@ export interface OrderFields {
   paymentId: number | null;
   dateOrder: Date;
   dateMaturity: Date | null;
-  email: string;
+  email: string | null;
   phone: string | null;
   name: string | null;
   street: string | null;
@@ -78,7 +79,11 @@ export interface OrderRecord extends OrderFields, LifecycleFlags {
   status: OrderStatusRecord | null;
   externalPaymentId: string | null;
   externalPaymentUrl: string | null;
-  syncStatus: 'pending' | 'synced' | 'failed';
+  /** api (made through the gateway) or mplus (rung up at the till and imported). */
+  source: 'api' | 'mplus';
+  sync: OrderSyncRecord | null;
+  /** Events the back office has not taken yet. */
+  syncPending: boolean;
   version: number;
   createdAt: Date;
   updatedAt: Date;
@@ -93,6 +98,12 @@ export type NewOrderItem = Omit<
 
 export interface NewOrder extends OrderFields {
   hash: string;
+  source: 'api' | 'mplus';
+  paid?: Decimal;
+  datePaid?: Date | null;
+  sent?: boolean;
+  delivered?: boolean;
+  canceled?: boolean;
   money: Decimal;
   items: NewOrderItem[];
 }
@@ -140,7 +151,7 @@ export interface OrderListFilter {
   trackingNumber?: string;
   emailNormalized?: string;
   externalOrderId?: string;
-  syncStatus?: string;
+  syncStatus?: SyncStatus;
   updatedSince?: Date;
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OutboxModule } from '../outbox/outbox.module.js';
 import { ShippersModule } from '../shippers/shippers.module.js';
 import { StatusesModule } from '../statuses/statuses.module.js';
 import { OrderHistoryController } from './history/order-history.controller.js';
@@ -15,7 +16,7 @@ import { OrdersRepository } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
 
 @Module({
-  imports: [StatusesModule, ShippersModule],
+  imports: [StatusesModule, ShippersModule, OutboxModule],
   controllers: [OrdersController, OrderItemsController, OrderLifecycleController, OrderHistoryController],
   providers: [
     OrdersRepository,
@@ -27,5 +28,6 @@ import { OrdersService } from './orders.service.js';
     OrderLifecycleService,
     OrderHistoryService,
   ],
+  exports: [OrdersRepository, OrderWriter, OrderMapper],
 })
 export class OrdersModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Decimal } from '../common/money/money.js';
 import type { Db } from '../database/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { type SyncStatus, toSyncRecord } from '../outbox/outbox.repository.js';
 import { toStatusRecord } from '../statuses/statuses.repository.js';
 import type {
   ChangePosition,
@@ -23,6 +24,9 @@ const WITH_LINES = {
   items: { orderBy: { id: 'asc' } },
   trackings: { orderBy: { id: 'asc' }, include: { shipper: { select: { trackingUrlTemplate: true } } } },
   status: true,
+  sync: true,
+  // One unprocessed event is enough to know the order is pending.
+  syncEvents: { where: { processedAt: null }, select: { id: true }, take: 1 },
 } satisfies Prisma.OrderInclude;
 
 type OrderRow = Prisma.OrderGetPayload<{ include: typeof WITH_LINES }>;
@@ -58,7 +62,7 @@ export class OrdersRepository {
     const row = await tx.order.create({
       data: {
         ...fields,
-        emailNormalized: fields.email.toLowerCase(),
+        emailNormalized: fields.email?.toLowerCase() ?? null,
         externalOrderPrefix: externalOrderPrefix ?? '',
         items: { create: items.map(itemData) },
       },
@@ -94,6 +98,12 @@ export class OrdersRepository {
       select: { amount: true },
     });
     return row ? new Decimal(row.amount.toString()) : null;
+  }
+
+  /** The external ids of the order's recorded payments. */
+  async paymentReferences(db: Db, orderId: number): Promise<string[]> {
+    const rows = await db.orderPayment.findMany({ where: { orderId }, select: { externalPaymentId: true } });
+    return rows.map((row) => row.externalPaymentId);
   }
 
   async insertPayment(
@@ -172,9 +182,24 @@ function toWhere(filter: OrderListFilter): Prisma.OrderWhereInput {
     updatedAt: filter.updatedSince ? { gte: filter.updatedSince } : undefined,
     emailNormalized: filter.emailNormalized,
     externalOrderId: filter.externalOrderId,
-    syncStatus: filter.syncStatus,
+    ...syncStatusWhere(filter.syncStatus),
     trackings: filter.trackingNumber ? { some: { trackingNumber: filter.trackingNumber } } : undefined,
   };
+}
+
+/** The sync status filter: failed and retrying are stored; pending and synced follow from the outbox. */
+function syncStatusWhere(status: SyncStatus | undefined): Prisma.OrderWhereInput {
+  switch (status) {
+    case 'failed':
+    case 'retrying':
+      return { sync: { status } };
+    case 'pending':
+      return { sync: { status: 'ok' }, syncEvents: { some: { processedAt: null } } };
+    case 'synced':
+      return { sync: { status: 'ok' }, syncEvents: { none: { processedAt: null } } };
+    case undefined:
+      return {};
+  }
 }
 
 function itemData(item: NewOrderItem) {
@@ -219,14 +244,16 @@ function toTrackingRecord(row: OrderRow['trackings'][number]): TrackingRecord {
 }
 
 function toOrderRecord(row: OrderRow): OrderRecord {
-  const { items, trackings, status, emailNormalized: _normalized, changeSeq: _seq, ...fields } = row;
+  const { items, trackings, status, sync, syncEvents, emailNormalized: _normalized, changeSeq: _seq, ...fields } = row;
   return {
     ...fields,
     currencyRate: fields.currencyRate && decimal(fields.currencyRate),
     money: decimal(fields.money),
     paid: decimal(fields.paid),
     externalOrderPrefix: fields.externalOrderPrefix || null,
-    syncStatus: fields.syncStatus as OrderRecord['syncStatus'],
+    source: fields.source as OrderRecord['source'],
+    sync: sync && toSyncRecord(sync),
+    syncPending: syncEvents.length > 0,
     status: status && toStatusRecord(status),
     items: items.map(toItemRecord),
     trackings: trackings.map(toTrackingRecord),

@@ -19,6 +19,8 @@ import { orderTotal } from './order-pricing.js';
 import type { OrderListFilter, OrderPatch, OrderSortKey } from './order.types.js';
 import { OrderWriter, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
+import { backOfficeExternalId } from '../outbox/external-id.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 export interface CreatedOrder {
   id: number;
@@ -36,6 +38,7 @@ export class OrdersService {
     private readonly orders: OrdersRepository,
     private readonly writer: OrderWriter,
     private readonly mapper: OrderMapper,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   async create(caller: Caller, body: OrderPostRequest): Promise<CreatedOrder> {
@@ -53,6 +56,7 @@ export class OrdersService {
         }
         const order = await this.orders.insert(tx, {
           hash: randomBytes(16).toString('hex'),
+          source: 'api',
           customerId: body.customer ?? null,
           companyId: body.company ?? null,
           channelId: body.channel ?? null,
@@ -113,6 +117,8 @@ export class OrdersService {
             },
           },
         });
+        await this.outbox.startSync(tx, order.id, backOfficeExternalId(order));
+        await this.outbox.record(tx, order.id, 'create');
         return { id: order.id, created: true };
       });
     } catch (error) {
@@ -206,11 +212,18 @@ export class OrdersService {
       if (!hasChanges(changes) || this.writer.check('delivery_address', order).outcome === 'noop') {
         return { id: order.id };
       }
-      await this.writer.change(tx, caller, order, patch, {
-        action: 'delivery_address_updated',
-        recordName: 'Delivery address changed',
-        changes,
-      });
+      await this.writer.change(
+        tx,
+        caller,
+        order,
+        patch,
+        {
+          action: 'delivery_address_updated',
+          recordName: 'Delivery address changed',
+          changes,
+        },
+        { kind: 'update' },
+      );
       return { id: order.id };
     });
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createOrder } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
 
 let gateway: TestGateway;
 
@@ -17,6 +18,27 @@ async function list(query: string): Promise<Listed> {
 }
 
 const ids = (listed: Listed) => listed.orders.map((order) => order.id);
+
+/**
+ * Waits until the changes feed can show every change made so far. The feed stops at the oldest
+ * transaction still running in the Postgres cluster, and the other test files' databases share
+ * this cluster: their transactions hold it back for moments.
+ */
+async function settled(): Promise<void> {
+  const client = new pg.Client({ connectionString: gateway.database.url });
+  await client.connect();
+  try {
+    await waitFor('the changes feed to pass every change', async () => {
+      const { rows } = await client.query<{ passed: boolean }>(
+        `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint > coalesce(max(change_seq), 0) AS passed
+           FROM orders`,
+      );
+      return rows[0]!.passed;
+    });
+  } finally {
+    await client.end();
+  }
+}
 
 // Fifteen orders, one day apart in date_order, with the attributes the filters look at.
 const made: number[] = [];
@@ -142,6 +164,7 @@ describe('GET /System/Orders: pages', () => {
 
 describe('GET /System/Orders: changes (updated_since, cursor)', () => {
   it('reads every change in commit order, page after page, and then waits at the end', async () => {
+    await settled();
     const first = await list('updated_since=2000-01-01T00:00:00Z&per_page=10');
     expect(first.paginator.total).toBe(15);
     expect(first.orders).toHaveLength(10);
@@ -160,8 +183,10 @@ describe('GET /System/Orders: changes (updated_since, cursor)', () => {
     await gateway
       .post(`/System/Orders/${made[0]}/history`, { type: 'email', record: { name: 'note only' } })
       .expect(201);
+    await settled();
     expect(ids(await list(`cursor=${end.next_cursor}`))).toEqual([]); // a note is not a change of the order
     await gateway.patch(`/System/Orders/${made[0]}/sent`).expect(200);
+    await settled();
     const next = await list(`cursor=${end.next_cursor}`);
     expect(ids(next)).toEqual([made[0]]);
     expect((await list(`cursor=${next.next_cursor}`)).orders).toEqual([]);
@@ -170,6 +195,7 @@ describe('GET /System/Orders: changes (updated_since, cursor)', () => {
   it('never skips an order whose change commits after a later one', async () => {
     const slow = made[9]!;
     const fast = made[10]!;
+    await settled();
     const start = (await list('updated_since=2000-01-01T00:00:00Z&per_page=250')).next_cursor!;
     const client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
@@ -184,6 +210,7 @@ describe('GET /System/Orders: changes (updated_since, cursor)', () => {
     } finally {
       await client.end();
     }
+    await settled();
     const after = await list(`cursor=${start}`);
     expect(ids(after)).toEqual([slow, fast]);
   });
@@ -197,6 +224,7 @@ describe('GET /System/Orders: changes (updated_since, cursor)', () => {
   });
 
   it('combines changes with filters', async () => {
+    await settled();
     const listed = await list('updated_since=2000-01-01T00:00:00Z&channel_id=7&per_page=250');
     expect(ids(listed).sort((a, b) => a - b)).toEqual([3, 6, 9, 12, 15].map((day) => made[day - 1]));
   });

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.factory.js';
 import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import type { Right } from '../../src/auth/rights.js';
 import { loadConfig } from '../../src/config/app-config.js';
+import { MplusSimulator } from '../../src/mplus/simulator/simulator-server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 // The whole gateway over HTTP on a database of its own: what the API tests talk to.
@@ -11,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export interface TestGateway {
   app: NestFastifyApplication;
   database: TestDatabase;
+  /** The gateway's MplusKASSA: a simulator on a loopback port, reached over HTTP. */
+  simulator: MplusSimulator;
   /** An API key with every right. */
   adminKey: string;
   keyWith(...rights: Right[]): Promise<string>;
@@ -23,18 +26,35 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(env: NodeJS.ProcessEnv = {}): Promise<TestGateway> {
-  const database = await createTestDatabase();
-  const app = await createApp(loadConfig(env), database.url);
+/**
+ * The gateway on a database of its own, forwarding to a simulator of its own. The sync workers
+ * run only when `env` asks for them (SYNC_WORKER=true); most tests only look at the API.
+ */
+export async function startGateway(
+  env: NodeJS.ProcessEnv = {},
+  shared: { database?: TestDatabase; simulator?: MplusSimulator } = {},
+): Promise<TestGateway> {
+  const database = shared.database ?? (await createTestDatabase());
+  const simulator = shared.simulator ?? new MplusSimulator({ ident: 'gateway', secret: 'simulator' });
+  const url = shared.simulator ? simulator.url : await simulator.start();
+  const config = loadConfig({ SYNC_WORKER: 'false', ...env });
+  const app = await createApp(config, database.url, {
+    url,
+    ident: config.MPLUS_IDENT,
+    secret: config.MPLUS_SECRET,
+    connectTimeoutMs: config.MPLUS_CONNECT_TIMEOUT_MS,
+    readTimeoutMs: config.MPLUS_READ_TIMEOUT_MS,
+  });
   await app.getHttpAdapter().getInstance().ready();
   const apiKeys = app.get(ApiKeysService);
-  const adminKey = (await apiKeys.create('test admin', ['admin'])).key;
+  const adminKey = (await apiKeys.create(shared.database ? 'test admin 2' : 'test admin', ['admin'])).key;
   const server = app.getHttpServer();
   const withKey = (test: request.Test, key: string) => test.set('token', key);
   const withBody = (test: request.Test, body: object | undefined) => (body === undefined ? test : test.send(body));
   return {
     app,
     database,
+    simulator,
     adminKey,
     keyWith: async (...rights) => (await apiKeys.create(`test ${rights.join('+')}`, rights)).key,
     get: (path, key = adminKey) => withKey(request(server).get(path), key),
@@ -44,7 +64,9 @@ export async function startGateway(env: NodeJS.ProcessEnv = {}): Promise<TestGat
     delete: (path, key = adminKey) => withKey(request(server).delete(path), key),
     close: async () => {
       await app.close();
-      await database.drop();
+      // What was shared belongs to the gateway that made it.
+      if (!shared.simulator) await simulator.stop();
+      if (!shared.database) await database.drop();
     },
   };
 }

@@ -15,6 +15,8 @@ export enum ErrorCode {
   SHIPPER_NOT_FOUND = 'SHIPPER_NOT_FOUND',
   TRANSITION_NOT_ALLOWED = 'TRANSITION_NOT_ALLOWED',
   PAYMENT_CONFLICT = 'PAYMENT_CONFLICT',
+  BACK_OFFICE_REFUSED = 'BACK_OFFICE_REFUSED',
+  BACK_OFFICE_UNAVAILABLE = 'BACK_OFFICE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
 }
 
@@ -57,6 +59,10 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(422, 'Not allowed in the order’s state');
     case ErrorCode.PAYMENT_CONFLICT:
       return kind(409, 'Payment already recorded differently');
+    case ErrorCode.BACK_OFFICE_REFUSED:
+      return kind(502, 'MplusKASSA refused the request');
+    case ErrorCode.BACK_OFFICE_UNAVAILABLE:
+      return kind(503, 'MplusKASSA cannot be reached');
     case ErrorCode.INTERNAL:
       return kind(500, 'Internal error', 'error');
   }

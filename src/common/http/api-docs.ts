@@ -11,6 +11,8 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the gateway accepts.',
   415: 'The body is not application/json.',
   422: "Not allowed in the order's state: `current_state` says which.",
+  502: 'MplusKASSA refused the request.',
+  503: 'MplusKASSA cannot be reached right now.',
 };
 
 /** Documents the problem answers a route can give, with their application/problem+json schema. */

@@ -7,7 +7,7 @@ import { QueryBoolean, QueryInteger } from '../../common/validation/query-transf
 export const ORDER_SORTS = ['-date_order', 'date_order', '-id', 'id', '-updated_at', 'updated_at'] as const;
 export type OrderSort = (typeof ORDER_SORTS)[number];
 
-export const SYNC_STATUSES = ['pending', 'synced', 'failed'] as const;
+export const SYNC_STATUSES = ['pending', 'synced', 'retrying', 'failed'] as const;
 
 /**
  * Filters of GET /System/Orders. All filters combine with AND.
@@ -105,7 +105,7 @@ export class OrderListQuery extends PageQuery {
   @MaxLength(100)
   external_order_id?: string;
 
-  /** Back-office sync state. An addition to Retailys. */
+  /** Back-office sync state: pending, synced, retrying or failed. An addition to Retailys. */
   @IsOptional()
   @IsIn(SYNC_STATUSES)
   sync_status?: (typeof SYNC_STATUSES)[number];

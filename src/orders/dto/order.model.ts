@@ -62,10 +62,20 @@ export class TrackingModel {
 
 export class OrderSyncModel {
   /**
-   * Whether the back office has the order's latest state: pending until it is forwarded.
-   * @example "pending"
+   * pending (changes not yet in MplusKASSA), synced, retrying (MplusKASSA could not be reached;
+   * retried with back-off) or failed (MplusKASSA refused; see last_error, then resync).
+   * @example "synced"
    */
-  status!: 'pending' | 'synced' | 'failed';
+  @ApiProperty({ enum: ['pending', 'synced', 'retrying', 'failed'] })
+  status!: string;
+  /** Failed attempts since the last success. @example 0 */
+  attempts!: number;
+  /** Why the last attempt failed. @example null */
+  last_error!: string | null;
+  /** The order's id in MplusKASSA. @example "556c65df846800a75c6a27e075c31600" */
+  mplus_order_id!: string | null;
+  /** When MplusKASSA last took a change. @example "2024-05-02T08:15:02+00:00" */
+  synced_at!: string | null;
 }
 
 /** An order, as Retailys' OrderModel, with the gateway's additions marked as such. */
@@ -79,8 +89,8 @@ export class OrderModel {
   date_order!: string;
   /** @example "2024-05-16T00:00:00+00:00" */
   date_maturity!: string | null;
-  /** @example "jan@example.cz" */
-  email!: string;
+  /** Null only for orders rung up at the till without a customer. @example "jan@example.cz" */
+  email!: string | null;
   /** @example "+420600000000" */
   phone!: string | null;
   /** @example "Jan Novák" */
@@ -177,8 +187,11 @@ export class OrderModel {
   allowed_transitions!: LifecycleAction[];
   /** Incremented by every change. An addition to Retailys. @example 1 */
   version!: number;
-  /** Back-office synchronisation. An addition to Retailys. */
+  /** Where the order stands in MplusKASSA. An addition to Retailys. */
   sync!: OrderSyncModel;
+  /** Where the order was made: api, or mplus for orders rung up at the till. An addition to Retailys. */
+  @ApiProperty({ enum: ['api', 'mplus'], example: 'api' })
+  source!: 'api' | 'mplus';
   /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */
   created_at!: string;
   /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */

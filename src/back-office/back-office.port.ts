@@ -1,0 +1,142 @@
+import type { Decimal } from '../common/money/money.js';
+
+// The back office as the gateway needs it, in the gateway's terms. MplusKASSA is one
+// implementation (src/mplus); nothing outside it knows about SOAP, cents or result codes.
+//
+// Every call answers an Outcome rather than throwing, so the sync worker can choose between
+// retrying later, stopping with a reason, and carrying on.
+
+/** The back office did what was asked (or it had been done already). */
+export interface Accepted<T> {
+  kind: 'accepted';
+  value: T;
+}
+
+/** It will not work by trying again: the back office said no, or the request is wrong. */
+export interface Rejected {
+  kind: 'rejected';
+  /** The back office's own result or fault code, e.g. CREATE-ORDER-RESULT-FAILED. */
+  code: string;
+  message: string;
+}
+
+/** It may work later: the back office could not be reached or had trouble. */
+export interface Retryable {
+  kind: 'retryable';
+  reason: string;
+  /** The request was sent in full, so a write may have taken effect: look before repeating it. */
+  ambiguous?: boolean;
+}
+
+export type Outcome<T> = Accepted<T> | Rejected | Retryable;
+
+export const accepted = <T>(value: T): Accepted<T> => ({ kind: 'accepted', value });
+export const rejected = (code: string, message: string): Rejected => ({ kind: 'rejected', code, message });
+
+export interface PostalAddress {
+  name: string | null;
+  companyName: string | null;
+  street: string | null;
+  zip: string | null;
+  city: string | null;
+  /** ISO 3166-1 alpha-2. */
+  country: string | null;
+}
+
+export interface BackOfficeCustomer {
+  email: string | null;
+  name: string | null;
+  companyName: string | null;
+  phone: string | null;
+  vatNumber: string | null;
+  companyNumber: string | null;
+}
+
+export interface BackOfficeLine {
+  articleNumber: string | null;
+  name: string;
+  count: number;
+  /** Unit price with VAT, in the order currency. */
+  unitPrice: Decimal;
+  /** VAT rate in percent. */
+  vatRate: Decimal;
+}
+
+/** An order as the gateway wants the back office to hold it. */
+export interface BackOfficeOrder {
+  /** Stable per order and unique: what makes a repeated create find the first one. */
+  externalId: string;
+  /** A human reference: the gateway's order number and the client's external id. */
+  reference: string;
+  dateOrder: Date;
+  currency: string;
+  customer: BackOfficeCustomer;
+  billingAddress: PostalAddress;
+  deliveryAddress: PostalAddress;
+  lines: BackOfficeLine[];
+  shippingMethodId: number | null;
+  paymentMethodId: number | null;
+}
+
+export interface BackOfficePayment {
+  /** The payment gateway's id: what makes a repeated payment find the first one. */
+  reference: string;
+  amount: Decimal;
+  paymentMethodId: number | null;
+  /** Paid once the goods have left: the back office may invoice now. */
+  final: boolean;
+}
+
+/** An order as the back office reports it. */
+export interface BackOfficeOrderState {
+  backOfficeOrderId: string;
+  /** Our externalId when the gateway created it; whatever the till wrote (or null) otherwise. */
+  externalId: string | null;
+  createdAt: Date;
+  customer: { email: string | null; name: string | null };
+  lines: Array<{ articleNumber: string; name: string; count: number; unitPrice: Decimal; vatRate: Decimal }>;
+  total: Decimal;
+  delivered: boolean;
+  canceled: boolean;
+  payments: Array<{ id: string; reference: string | null; amount: Decimal; method: string }>;
+}
+
+export interface ChangedOrders {
+  orders: BackOfficeOrderState[];
+  /** Where to continue from; equal to the marker given when nothing changed. */
+  marker: string;
+  /** False when the back office has more changes right away. */
+  caughtUp: boolean;
+}
+
+export interface DeliveryMethod {
+  code: string;
+  description: string;
+  enabled: boolean;
+}
+
+export interface OrderCategory {
+  number: number;
+  description: string;
+  allowCancel: boolean;
+}
+
+export interface BackOfficePort {
+  /** Creates the order, or finds the one a previous attempt created. */
+  createOrder(order: BackOfficeOrder): Promise<Outcome<{ backOfficeOrderId: string }>>;
+  /** Replaces lines and addresses with the gateway's. */
+  updateOrder(backOfficeOrderId: string, order: BackOfficeOrder): Promise<Outcome<void>>;
+  /** Records the payment, unless a previous attempt did. */
+  recordPayment(backOfficeOrderId: string, payment: BackOfficePayment): Promise<Outcome<void>>;
+  markDelivered(backOfficeOrderId: string): Promise<Outcome<void>>;
+  cancelOrder(backOfficeOrderId: string): Promise<Outcome<void>>;
+  /** Orders created or changed in the back office after `marker` (null: from the beginning). */
+  changedOrders(marker: string | null, limit: number): Promise<Outcome<ChangedOrders>>;
+  deliveryMethods(): Promise<Outcome<DeliveryMethod[]>>;
+  orderCategories(): Promise<Outcome<OrderCategory[]>>;
+  /** Whether the back office answers, and its version. */
+  version(): Promise<Outcome<string>>;
+  close(): void;
+}
+
+export const BACK_OFFICE = Symbol('BACK_OFFICE');

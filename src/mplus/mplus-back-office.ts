@@ -1,0 +1,490 @@
+import {
+  type BackOfficeCustomer,
+  type BackOfficeLine,
+  type BackOfficeOrder,
+  type BackOfficeOrderState,
+  type BackOfficePayment,
+  type BackOfficePort,
+  type ChangedOrders,
+  type DeliveryMethod,
+  type OrderCategory,
+  type Outcome,
+  type PostalAddress,
+  accepted,
+  rejected,
+} from '../back-office/back-office.port.js';
+import { Decimal } from '../common/money/money.js';
+import { fromMplusDateTime, toMplusDate, toMplusDateTime } from './mplus-time.js';
+import type { MplusSoapClient } from './soap/mplus-soap.client.js';
+import type {
+  MplusAddress,
+  MplusApiVersion,
+  MplusDeliveryMethod,
+  MplusLine,
+  MplusOrder,
+  MplusOrderCategory,
+  MplusProduct,
+  MplusRelation,
+  MplusVatGroup,
+} from './soap/mplus.types.js';
+
+// The back office as MplusKASSA: the port's calls as sequences of SOAP operations, with the
+// rules an integrator expects (those of APIcenter's connector):
+//   - a create first looks for the order by extOrderId and adopts it, so a retry after a
+//     timeout never makes a second order; EXT-ORDER-ID-ALREADY-EXISTS is adopted the same way;
+//   - the relation is found by e-mail (exact match), created when missing (a company name makes
+//     a company relation with the person as contact) and updated when name or address changed;
+//     orders without an e-mail go to the configured default relation;
+//   - every article must exist, and every VAT rate must have a VAT group;
+//   - updates send the whole order (lines replaced), echoing the version read just before;
+//   - a payment first looks at the order's payments, so a retried payment is not paid twice.
+
+export interface MplusSettings {
+  employeeNumber: number;
+  branchNumber: number;
+  /** The administration's currency; orders in others are refused. */
+  currency: string;
+  defaultPaymentMethod: string;
+  /** Gateway payment method id (an order's `payment`) → MplusKASSA payment method code. */
+  paymentMethods: ReadonlyMap<number, string>;
+  /** Gateway shipping id (an order's `shipping`) → MplusKASSA delivery method code. */
+  deliveryMethods: ReadonlyMap<number, string>;
+  orderCategoryNumber: number | null;
+  defaultRelationNumber: number | null;
+}
+
+type Raw = Record<string, unknown>;
+
+const VAT_CACHE_MS = 10 * 60_000;
+
+export class MplusBackOffice implements BackOfficePort {
+  private vatGroups: { codes: Map<string, number>; rates: Map<number, Decimal>; at: number } | undefined;
+
+  constructor(
+    private readonly client: MplusSoapClient,
+    private readonly settings: MplusSettings,
+  ) {}
+
+  async createOrder(order: BackOfficeOrder): Promise<Outcome<{ backOfficeOrderId: string }>> {
+    const existing = await this.findByExternalId(order.externalId);
+    if (existing.kind !== 'accepted' || existing.value) {
+      return existing.kind === 'accepted' ? accepted({ backOfficeOrderId: existing.value!.orderId }) : existing;
+    }
+    const relationNumber = await this.resolveRelation(order.customer, order.billingAddress);
+    if (relationNumber.kind !== 'accepted') return relationNumber;
+    const mplusOrder = await this.toMplusOrder(order, { orderId: '' }, relationNumber.value);
+    if (mplusOrder.kind !== 'accepted') return mplusOrder;
+
+    const created = await this.client.call<{ result: string; info?: { orderId: string }; errorMessage: string }>(
+      'createOrder',
+      { order: mplusOrder.value },
+    );
+    if (created.kind !== 'accepted') return created;
+    const { result, info, errorMessage } = created.value;
+    if (result === 'CREATE-ORDER-RESULT-OK' && info?.orderId) return accepted({ backOfficeOrderId: info.orderId });
+    if (result === 'CREATE-ORDER-RESULT-EXT-ORDER-ID-ALREADY-EXISTS') {
+      const found = await this.findByExternalId(order.externalId);
+      if (found.kind !== 'accepted') return found;
+      if (found.value) return accepted({ backOfficeOrderId: found.value.orderId });
+    }
+    return rejected(result, errorMessage || result);
+  }
+
+  async updateOrder(backOfficeOrderId: string, order: BackOfficeOrder): Promise<Outcome<void>> {
+    // ORDER-HAS-CHANGED means someone changed it between our read and our write: read again.
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      const current = await this.getOrder(backOfficeOrderId);
+      if (current.kind !== 'accepted') return current;
+      if (!current.value) {
+        return rejected('UPDATE-ORDER-RESULT-NOT-FOUND', `MplusKASSA has no order ${backOfficeOrderId}`);
+      }
+      const { versionNumber, changeCounter, relationNumber } = current.value;
+      const mplusOrder = await this.toMplusOrder(
+        order,
+        { orderId: backOfficeOrderId, versionNumber, changeCounter },
+        relationNumber ?? null,
+      );
+      if (mplusOrder.kind !== 'accepted') return mplusOrder;
+      const updated = await this.client.call<{ result: string; errorMessage: string }>('updateOrder', {
+        order: mplusOrder.value,
+      });
+      if (updated.kind !== 'accepted') return updated;
+      const { result, errorMessage } = updated.value;
+      if (result === 'UPDATE-ORDER-RESULT-OK' || result === 'UPDATE-ORDER-RESULT-NO-CHANGES') {
+        return accepted(undefined);
+      }
+      // Older servers said "no changes" this way.
+      if (result === 'UPDATE-ORDER-RESULT-FAILED' && /no changes/i.test(errorMessage)) return accepted(undefined);
+      if (result !== 'UPDATE-ORDER-RESULT-ORDER-HAS-CHANGED') return rejected(result, errorMessage || result);
+    }
+    return { kind: 'retryable', reason: 'updateOrder: the order kept changing in MplusKASSA (ORDER-HAS-CHANGED)' };
+  }
+
+  async recordPayment(backOfficeOrderId: string, payment: BackOfficePayment): Promise<Outcome<void>> {
+    const current = await this.getOrder(backOfficeOrderId);
+    if (current.kind !== 'accepted') return current;
+    if (!current.value) return rejected('PAY-ORDER-RESULT-FAILED', `MplusKASSA has no order ${backOfficeOrderId}`);
+    if (current.value.paymentList?.some((one) => one.externalPaymentId === payment.reference)) {
+      return accepted(undefined);
+    }
+    const amount = this.cents(payment.amount);
+    if (amount === null) return rejected('AMOUNT', `${payment.amount.toString()} is not a whole number of cents`);
+    const method =
+      (payment.paymentMethodId !== null && this.settings.paymentMethods.get(payment.paymentMethodId)) ||
+      this.settings.defaultPaymentMethod;
+    const paid = await this.client.call<{ result: string; errorMessage: string }>('payOrder', {
+      request: {
+        orderId: backOfficeOrderId,
+        // prepay: a deposit on an order not yet shipped; otherwise MplusKASSA also delivers and invoices.
+        prepay: !payment.final,
+        paymentList: [
+          {
+            method,
+            description: `Payment ${payment.reference}`,
+            amount,
+            externalPaymentId: payment.reference,
+            branchNumber: this.settings.branchNumber,
+            employeeNumber: this.settings.employeeNumber,
+          },
+        ],
+      },
+    });
+    if (paid.kind !== 'accepted') return paid;
+    const { result, errorMessage } = paid.value;
+    if (result === 'PAY-ORDER-RESULT-OK') return accepted(undefined);
+    if (result === 'PAY-ORDER-RESULT-ORDER-HAS-CHANGED') return { kind: 'retryable', reason: `payOrder: ${result}` };
+    return rejected(result, errorMessage || result);
+  }
+
+  async markDelivered(backOfficeOrderId: string): Promise<Outcome<void>> {
+    const delivered = await this.client.call<{ result: string; errorMessage: string }>('deliverOrder', {
+      request: { orderId: backOfficeOrderId },
+    });
+    if (delivered.kind !== 'accepted') return delivered;
+    const { result, errorMessage } = delivered.value;
+    if (result === 'DELIVER-ORDER-RESULT-OK' || result === 'DELIVER-ORDER-RESULT-ALREADY-DELIVERED') {
+      return accepted(undefined);
+    }
+    return rejected(result, errorMessage || result);
+  }
+
+  async cancelOrder(backOfficeOrderId: string): Promise<Outcome<void>> {
+    const canceled = await this.client.call<{ result: string; message: string }>('cancelOrder', {
+      orderId: backOfficeOrderId,
+    });
+    if (canceled.kind !== 'accepted') return canceled;
+    const { result, message } = canceled.value;
+    if (
+      ['CANCEL-ORDER-RESULT-OK', 'CANCEL-ORDER-RESULT-PENDING', 'CANCEL-ORDER-RESULT-ALREADY-CANCELLED'].includes(
+        result,
+      )
+    ) {
+      return accepted(undefined);
+    }
+    return rejected(result, message || result);
+  }
+
+  async changedOrders(marker: string | null, limit: number): Promise<Outcome<ChangedOrders>> {
+    // A sync marker is an inclusive lower bound: continue from the highest one seen, plus one.
+    const from = marker === null ? 1 : Number(marker) + 1;
+    const listed = await this.client.call<{ orderList?: Raw[] }>('getOrders', {
+      request: {
+        syncMarker: from,
+        syncMarkerLimit: limit,
+        articlePluNumbers: [],
+        articleBarcodes: [],
+        includeLineList: true,
+      },
+    });
+    if (listed.kind !== 'accepted') return listed;
+    const orders = ((listed.value.orderList ?? []) as unknown as MplusOrder[]).sort(
+      (a, b) => (a.syncMarker ?? 0) - (b.syncMarker ?? 0),
+    );
+    const vat = await this.vatTables();
+    if (vat.kind !== 'accepted') return vat;
+    const emails = new Map<number, string | null>();
+    const states: BackOfficeOrderState[] = [];
+    for (const order of orders) {
+      let email: string | null = null;
+      if (order.relationNumber) {
+        if (!emails.has(order.relationNumber)) {
+          const relation = await this.client.call<{ result: string; relation?: MplusRelation }>('getRelation', {
+            relationNumber: order.relationNumber,
+          });
+          if (relation.kind !== 'accepted') return relation;
+          emails.set(order.relationNumber, relation.value.relation?.email || null);
+        }
+        email = emails.get(order.relationNumber) ?? null;
+      }
+      states.push(this.toState(order, email, vat.value.rates));
+    }
+    const last = orders.at(-1)?.syncMarker;
+    return accepted({
+      orders: states,
+      marker: last !== undefined ? String(last) : (marker ?? '0'),
+      caughtUp: orders.length < limit,
+    });
+  }
+
+  async deliveryMethods(): Promise<Outcome<DeliveryMethod[]>> {
+    const listed = await this.client.call<{ deliveryMethodList?: MplusDeliveryMethod[] }>('getDeliveryMethods', {});
+    if (listed.kind !== 'accepted') return listed;
+    return accepted(
+      (listed.value.deliveryMethodList ?? []).map((method) => ({
+        code: method.deliveryMethod,
+        description: method.description,
+        enabled: method.enabled ?? true,
+      })),
+    );
+  }
+
+  async orderCategories(): Promise<Outcome<OrderCategory[]>> {
+    const listed = await this.client.call<{ orderCategory?: MplusOrderCategory[] }>('getOrderCategories', {});
+    if (listed.kind !== 'accepted') return listed;
+    return accepted(
+      (listed.value.orderCategory ?? []).map((category) => ({
+        number: category.orderCategoryNumber,
+        description: category.orderCategoryDescription,
+        allowCancel: category.allowCancel,
+      })),
+    );
+  }
+
+  async version(): Promise<Outcome<string>> {
+    const answered = await this.client.call<MplusApiVersion & Raw>('getApiVersion', {});
+    if (answered.kind !== 'accepted') return answered;
+    const { majorNumber, minorNumber, revisionNumber } = answered.value;
+    return accepted(`${majorNumber}.${minorNumber}.${revisionNumber}`);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async findByExternalId(extOrderId: string): Promise<Outcome<MplusOrder | null>> {
+    const found = await this.client.call<{ result: string; order?: MplusOrder }>('findOrder', { extOrderId });
+    if (found.kind !== 'accepted') return found;
+    return accepted(found.value.result === 'GET-ORDER-RESULT-OK' && found.value.order ? found.value.order : null);
+  }
+
+  private async getOrder(orderId: string): Promise<Outcome<MplusOrder | null>> {
+    const found = await this.client.call<{ result: string; order?: MplusOrder }>('getOrder', { orderId });
+    if (found.kind !== 'accepted') return found;
+    return accepted(found.value.result === 'GET-ORDER-RESULT-OK' && found.value.order ? found.value.order : null);
+  }
+
+  /** The relation number for the order's customer: found by e-mail, created or brought up to date. */
+  private async resolveRelation(customer: BackOfficeCustomer, address: PostalAddress): Promise<Outcome<number>> {
+    if (!customer.email) {
+      if (this.settings.defaultRelationNumber !== null) return accepted(this.settings.defaultRelationNumber);
+      return rejected(
+        'NO-RELATION',
+        'The order has no e-mail and no default relation is configured (MPLUS_DEFAULT_RELATION_NUMBER).',
+      );
+    }
+    const wanted = relationFor(customer, address);
+    const found = await this.client.call<{ result: string; relation?: MplusRelation }>('findRelationV2', {
+      request: { relation: { email: customer.email }, exactMatch: true },
+    });
+    if (found.kind !== 'accepted') return found;
+    const existing = found.value.result === 'FIND-RELATION-RESULT-OK' ? found.value.relation : undefined;
+    if (existing?.relationNumber) {
+      if (!relationDiffers(existing, wanted)) return accepted(existing.relationNumber);
+      // Read, modify, write: whether the server keeps fields left out is not documented.
+      const updated = await this.client.call<{ result: string; errorMessage: string }>('updateRelation', {
+        relation: { ...existing, ...wanted, relationNumber: existing.relationNumber },
+      });
+      if (updated.kind !== 'accepted') return updated;
+      if (updated.value.result !== 'UPDATE-RELATION-RESULT-OK') {
+        return rejected(updated.value.result, updated.value.errorMessage || updated.value.result);
+      }
+      return accepted(existing.relationNumber);
+    }
+    const created = await this.client.call<{ result: string; relationNumber: number; errorMessage: string }>(
+      'createRelation',
+      { relation: wanted },
+    );
+    if (created.kind !== 'accepted') return created;
+    if (created.value.result !== 'CREATE-RELATION-RESULT-OK') {
+      return rejected(created.value.result, created.value.errorMessage || created.value.result);
+    }
+    return accepted(created.value.relationNumber);
+  }
+
+  private async toMplusOrder(
+    order: BackOfficeOrder,
+    identity: Pick<MplusOrder, 'orderId' | 'versionNumber' | 'changeCounter'>,
+    relationNumber: number | null,
+  ): Promise<Outcome<MplusOrder>> {
+    if (order.currency !== this.settings.currency) {
+      return rejected('CURRENCY', `MplusKASSA keeps ${this.settings.currency}; this order is in ${order.currency}.`);
+    }
+    const withoutArticle = order.lines.find((line) => line.articleNumber === null);
+    if (withoutArticle) {
+      return rejected(
+        'NO-ARTICLE-NUMBER',
+        `The line "${withoutArticle.name}" has no article_number; MplusKASSA needs one on every line.`,
+      );
+    }
+    const articles = await this.checkArticles(order.lines);
+    if (articles.kind !== 'accepted') return articles;
+    const vat = await this.vatTables();
+    if (vat.kind !== 'accepted') return vat;
+    const lineList: MplusLine[] = [];
+    for (const line of order.lines) {
+      const vatCode = vat.value.codes.get(line.vatRate.toString());
+      if (vatCode === undefined) {
+        return rejected('NO-VAT-CODE', `MplusKASSA has no VAT group for ${line.vatRate.toString()}%.`);
+      }
+      const price = this.cents(line.unitPrice);
+      if (price === null) return rejected('AMOUNT', `${line.unitPrice.toString()} is not a whole number of cents`);
+      lineList.push({
+        articleNumber: Number(line.articleNumber),
+        text: line.name,
+        // Always explicit: the server's default scale is undocumented (0 or 2 depending on the client).
+        data: { quantity: line.count, decimalPlaces: 0, price, vatCode },
+      });
+    }
+    const deliveryMethod =
+      order.shippingMethodId !== null ? this.settings.deliveryMethods.get(order.shippingMethodId) : undefined;
+    const { branchNumber, employeeNumber, orderCategoryNumber } = this.settings;
+    return accepted({
+      ...identity,
+      extOrderId: order.externalId,
+      orderType: 'ORDER-TYPE-SALES-ORDER',
+      entryBranchNumber: branchNumber,
+      employeeNumber,
+      entryTimestamp: toMplusDateTime(order.dateOrder),
+      ...(relationNumber !== null ? { relationNumber } : {}),
+      deliveryAddress: mplusAddress(order.deliveryAddress),
+      invoiceAddress: mplusAddress(order.billingAddress),
+      financialDate: toMplusDate(order.dateOrder),
+      financialBranchNumber: branchNumber,
+      reference: order.reference,
+      vatMethod: 'VAT-METHOD-INCLUSIVE',
+      ...(deliveryMethod ? { deliveryMethod } : {}),
+      ...(orderCategoryNumber !== null ? { orderCategoryNumber } : {}),
+      lineList,
+    });
+  }
+
+  private async checkArticles(lines: BackOfficeLine[]): Promise<Outcome<void>> {
+    const wanted = [...new Set(lines.map((line) => Number(line.articleNumber)))];
+    if (wanted.length === 0) return accepted(undefined);
+    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
+      request: { articleNumbers: wanted, pluNumbers: [] },
+    });
+    if (listed.kind !== 'accepted') return listed;
+    const known = new Set(
+      (listed.value.productList ?? []).flatMap((product) =>
+        (product.articleList ?? []).map((article) => article.articleNumber),
+      ),
+    );
+    const missing = wanted.filter((number) => !known.has(number));
+    if (missing.length > 0) return rejected('UNKNOWN-ARTICLE', `MplusKASSA has no article ${missing.join(', ')}.`);
+    return accepted(undefined);
+  }
+
+  private async vatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
+    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS) return accepted(this.vatGroups);
+    const listed = await this.client.call<{ vatGroup?: MplusVatGroup[] }>('getVatGroupList', {});
+    if (listed.kind !== 'accepted') return listed;
+    const codes = new Map<string, number>();
+    const rates = new Map<number, Decimal>();
+    for (const group of listed.value.vatGroup ?? []) {
+      const rate = new Decimal(group.vatPercentage);
+      if (!codes.has(rate.toString())) codes.set(rate.toString(), group.vatCode);
+      rates.set(group.vatCode, rate);
+    }
+    this.vatGroups = { codes, rates, at: Date.now() };
+    return accepted(this.vatGroups);
+  }
+
+  private cents(amount: Decimal): number | null {
+    const cents = amount.times(100);
+    return cents.isInteger() ? cents.toNumber() : null;
+  }
+
+  private toState(order: MplusOrder, email: string | null, rates: Map<number, Decimal>): BackOfficeOrderState {
+    return {
+      backOfficeOrderId: order.orderId,
+      externalId: order.extOrderId || null,
+      createdAt: fromMplusDateTime(order.entryTimestamp) ?? new Date(),
+      customer: { email, name: order.relationName || order.invoiceAddress?.name || null },
+      lines: (order.lineList ?? []).map((line) => {
+        const data = line.data ?? { quantity: 0 };
+        return {
+          articleNumber: String(line.articleNumber),
+          name: line.text || `Article ${line.articleNumber}`,
+          count: data.quantity / 10 ** (data.decimalPlaces ?? 0),
+          unitPrice: new Decimal(data.price ?? 0).dividedBy(100),
+          vatRate:
+            data.vatPercentage !== undefined
+              ? new Decimal(data.vatPercentage)
+              : (rates.get(data.vatCode ?? -1) ?? new Decimal(0)),
+        };
+      }),
+      total: new Decimal(order.totalInclAmount ?? 0).dividedBy(100),
+      delivered: order.deliveryState === 'ORDER-DELIVERY-STATE-COMPLETE',
+      canceled: order.cancelState === 'ORDER-CANCEL-STATE-COMPLETE',
+      payments: (order.paymentList ?? []).map((payment, index) => ({
+        id: payment.paymentId || `${order.orderId}-${index}`,
+        reference: payment.externalPaymentId || null,
+        amount: new Decimal(payment.amount).dividedBy(100),
+        method: payment.method,
+      })),
+    };
+  }
+}
+
+function mplusAddress(address: PostalAddress): MplusAddress {
+  const fields: MplusAddress = {
+    name: address.name ?? undefined,
+    companyName: address.companyName ?? undefined,
+    address: address.street ?? undefined,
+    zipcode: address.zip ?? undefined,
+    city: address.city ?? undefined,
+    country: address.country ?? undefined,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/** The relation an order's customer should have: a company with the person as contact, or a person. */
+function relationFor(customer: BackOfficeCustomer, address: PostalAddress): MplusRelation {
+  const person = customer.name ?? address.name ?? customer.email ?? '';
+  const common: MplusRelation = {
+    email: customer.email ?? undefined,
+    address: address.street ?? undefined,
+    zipcode: address.zip ?? undefined,
+    city: address.city ?? undefined,
+    country: address.country ?? undefined,
+    telephone: customer.phone ?? undefined,
+  };
+  const relation: MplusRelation = customer.companyName
+    ? {
+        ...common,
+        name: customer.companyName,
+        companyName: customer.companyName,
+        contact: person,
+        vatNumber: customer.vatNumber ?? undefined,
+        commerceNumber: customer.companyNumber ?? undefined,
+      }
+    : { ...common, name: person };
+  return Object.fromEntries(Object.entries(relation).filter(([, value]) => value !== undefined));
+}
+
+const COMPARED: Array<keyof MplusRelation> = [
+  'name',
+  'contact',
+  'companyName',
+  'address',
+  'zipcode',
+  'city',
+  'country',
+];
+
+function relationDiffers(existing: MplusRelation, wanted: MplusRelation): boolean {
+  return COMPARED.some((field) => wanted[field] !== undefined && (existing[field] ?? '') !== wanted[field]);
+}

@@ -1,0 +1,54 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { BACK_OFFICE, type BackOfficePort } from '../back-office/back-office.port.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { MplusBackOffice, type MplusSettings } from './mplus-back-office.js';
+import { type MplusConnection, MplusSoapClient } from './soap/mplus-soap.client.js';
+
+export const MPLUS_CONNECTION = Symbol('MPLUS_CONNECTION');
+
+export function mplusSettings(config: AppConfig): MplusSettings {
+  return {
+    employeeNumber: config.MPLUS_EMPLOYEE_NUMBER,
+    branchNumber: config.MPLUS_BRANCH_NUMBER,
+    currency: config.MPLUS_CURRENCY,
+    defaultPaymentMethod: config.MPLUS_PAYMENT_METHOD,
+    paymentMethods: config.MPLUS_PAYMENT_METHODS,
+    deliveryMethods: config.MPLUS_DELIVERY_METHODS,
+    orderCategoryNumber: config.MPLUS_ORDER_CATEGORY,
+    defaultRelationNumber: config.MPLUS_DEFAULT_RELATION_NUMBER,
+  };
+}
+
+export function createMplusBackOffice(connection: MplusConnection, config: AppConfig): MplusBackOffice {
+  return new MplusBackOffice(new MplusSoapClient(connection), mplusSettings(config));
+}
+
+@Injectable()
+class BackOfficeCloser implements OnApplicationShutdown {
+  constructor(@Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort) {}
+
+  onApplicationShutdown(): void {
+    this.backOffice.close();
+  }
+}
+
+/** The back office (BACK_OFFICE) as MplusKASSA, at the given connection. */
+@Module({})
+export class MplusModule {
+  static forConnection(connection: MplusConnection): DynamicModule {
+    return {
+      module: MplusModule,
+      global: true,
+      providers: [
+        { provide: MPLUS_CONNECTION, useValue: connection },
+        {
+          provide: BACK_OFFICE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig): BackOfficePort => createMplusBackOffice(connection, config),
+        },
+        BackOfficeCloser,
+      ],
+      exports: [BACK_OFFICE],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import type { BackOfficeOrder } from '../back-office/back-office.port.js';
+import type { OrderRecord } from '../orders/order.types.js';
+
+/** The order as the back office should hold it: its state now, whatever event asks for it. */
+export function toBackOfficeOrder(order: OrderRecord, externalId: string): BackOfficeOrder {
+  const external = order.externalOrderId
+    ? ` (${[order.externalOrderPrefix, order.externalOrderId].filter(Boolean).join(' ')})`
+    : '';
+  return {
+    externalId,
+    reference: `Order ${order.id}${external}`,
+    dateOrder: order.dateOrder,
+    currency: order.orderCurrencyCode,
+    customer: {
+      email: order.email,
+      name: order.name ?? order.deliveryName,
+      companyName: order.companyName,
+      phone: order.phone ?? order.deliveryPhone,
+      vatNumber: order.companyVat,
+      companyNumber: order.companyNr,
+    },
+    billingAddress: {
+      name: order.name ?? order.deliveryName,
+      companyName: order.companyName,
+      street: order.street,
+      zip: order.zip,
+      city: order.city,
+      country: order.stateCode,
+    },
+    deliveryAddress: {
+      name: order.deliveryName ?? order.name,
+      companyName: order.companyName,
+      street: order.deliveryStreet ?? order.street,
+      zip: order.deliveryZip ?? order.zip,
+      city: order.deliveryCity ?? order.city,
+      country: order.deliveryStateCode ?? order.stateCode,
+    },
+    lines: order.items.map((item) => ({
+      articleNumber: item.articleNumber,
+      name: item.name,
+      count: item.count,
+      unitPrice: item.finalPrice,
+      vatRate: item.vatRate,
+    })),
+    shippingMethodId: order.shippingId,
+    paymentMethodId: order.paymentId,
+  };
+}

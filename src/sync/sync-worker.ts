@@ -1,0 +1,130 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
+import { Logger as WorkerLogger, type Runner, type Task, run } from 'graphile-worker';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from '../database/prisma.service.js';
+import { OutboxRepository, SYNC_ORDER_TASK } from '../outbox/outbox.repository.js';
+import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
+import { OrderForwarder } from './order-forwarder.js';
+
+// The back-office workers of this process, on graphile-worker (jobs in Postgres, taken with
+// SKIP LOCKED): any number of gateway processes can run them side by side. Two tasks:
+//   sync_order      one per order (queue and job key per order), see OrderForwarder;
+//   pull_back_office one at a time (one job key), reading changes back, then scheduling itself.
+// A sweeper re-queues every order that has events to send, at start and every minute: a job
+// that went missing can delay a change but never lose it.
+
+export const PULL_TASK = 'pull_back_office';
+const PULL_KEY = 'pull-back-office';
+const SWEEP_INTERVAL_MS = 60_000;
+const PAGES_PER_RUN = 10;
+
+@Injectable()
+export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('SyncWorker');
+  private runner: Runner | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE_CONNECTION) private readonly database: DatabaseConnection,
+    private readonly prisma: PrismaService,
+    private readonly outbox: OutboxRepository,
+    private readonly forwarder: OrderForwarder,
+    private readonly inbound: InboundSync,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.SYNC_WORKER) return;
+    const syncOrder: Task = async (payload) => {
+      await this.forwarder.syncOrder((payload as { orderId: number }).orderId);
+    };
+    const pull: Task = async () => {
+      await this.pull();
+    };
+    this.runner = await run({
+      connectionString: this.database.url,
+      concurrency: this.config.SYNC_CONCURRENCY,
+      pollInterval: this.config.SYNC_POLL_INTERVAL_MS,
+      noHandleSignals: true,
+      crontab: '',
+      // The embedded Postgres is one session behind every connection, so named prepared
+      // statements of two connections would collide.
+      noPreparedStatements: !this.config.DATABASE_URL,
+      logger: workerLogger(this.logger),
+      taskList: { [SYNC_ORDER_TASK]: syncOrder, [PULL_TASK]: pull },
+    });
+    if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.sweeper.unref();
+  }
+
+  /** Stops taking jobs and waits for the ones running to finish; before the pools close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await this.runner?.stop();
+    this.runner = undefined;
+  }
+
+  private async sweep(): Promise<void> {
+    try {
+      for (const orderId of await this.outbox.ordersWithPendingEvents(this.prisma, 10_000)) {
+        await this.outbox.wake(this.prisma, orderId);
+      }
+    } catch (error) {
+      this.logger.warn(`Sweep for unsent changes failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async pull(): Promise<void> {
+    let delay = this.config.SYNC_PULL_INTERVAL_MS;
+    try {
+      for (let page = 1; page <= PAGES_PER_RUN; page += 1) {
+        const result = await this.inbound.pullPage();
+        if (result.imported + result.updated > 0) {
+          this.logger.log(
+            `Read back from MplusKASSA: ${result.imported} imported, ${result.updated} updated (marker ${result.marker})`,
+          );
+        }
+        if (!result.caughtUp) delay = 0;
+        else {
+          delay = this.config.SYNC_PULL_INTERVAL_MS;
+          break;
+        }
+      }
+    } catch (error) {
+      if (error instanceof BackOfficeUnavailableError) {
+        this.logger.warn(`Reading back from MplusKASSA failed: ${error.message}`);
+      } else if (!(error instanceof CursorMovedError)) {
+        throw error;
+      }
+    } finally {
+      await this.schedulePull(delay, 'replace');
+    }
+  }
+
+  private async schedulePull(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {
+    if (this.config.SYNC_PULL_INTERVAL_MS <= 0) return;
+    await this.prisma.$executeRaw`SELECT graphile_worker.add_job(
+      ${PULL_TASK}, '{}'::json, queue_name := ${PULL_KEY},
+      run_at := now() + ${delayMs}::int * interval '1 millisecond',
+      job_key := ${PULL_KEY}, job_key_mode := ${mode})`;
+  }
+}
+
+/** graphile-worker's log in ours: its per-job chatter at debug level, problems as they are. */
+function workerLogger(logger: Logger): WorkerLogger {
+  return new WorkerLogger(() => (level, message) => {
+    // LogLevel is a const enum of strings, which isolated (SWC) builds cannot import.
+    const severity: string = level;
+    if (severity === 'error') logger.error(message);
+    else if (severity === 'warning') logger.warn(message);
+    else logger.debug(message);
+  });
+}

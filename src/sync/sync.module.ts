@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { OrdersModule } from '../orders/orders.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { BackOfficeListsService } from './back-office-lists.service.js';
+import { InboundSync } from './inbound-sync.js';
+import { OrderForwarder } from './order-forwarder.js';
+import { ResyncService } from './resync.service.js';
+import { SyncController } from './sync.controller.js';
+import { SyncWorker } from './sync-worker.js';
+
+/** Orders to and from the back office: forwarding, reading back, resync and its lists. */
+@Module({
+  imports: [OrdersModule, OutboxModule],
+  controllers: [SyncController],
+  providers: [OrderForwarder, InboundSync, SyncWorker, ResyncService, BackOfficeListsService],
+  exports: [InboundSync],
+})
+export class SyncModule {}

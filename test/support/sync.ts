@@ -1,0 +1,38 @@
+import { getOrder } from './factories.js';
+import type { TestGateway } from './gateway.js';
+import { waitFor } from './wait.js';
+
+/** A gateway whose sync workers run, quickly: polling, retries and back-off in milliseconds. */
+export const FAST_SYNC: NodeJS.ProcessEnv = {
+  SYNC_WORKER: 'true',
+  SYNC_POLL_INTERVAL_MS: '50',
+  SYNC_RETRY_BASE_MS: '50',
+  SYNC_RETRY_MAX_MS: '400',
+  SYNC_PULL_INTERVAL_MS: '0',
+  MPLUS_READ_TIMEOUT_MS: '1500',
+  MPLUS_CONNECT_TIMEOUT_MS: '500',
+  MPLUS_DELIVERY_METHODS: '4=POSTNL',
+  MPLUS_PAYMENT_METHODS: '3=PIN',
+  MPLUS_ORDER_CATEGORY: '1',
+};
+
+/** The order once its sync has the wanted status (synced by default). */
+export function syncedOrder(gateway: TestGateway, id: number, status = 'synced', timeoutMs = 15_000) {
+  return waitFor(
+    `order ${id} to be ${status}`,
+    async () => {
+      const order = await getOrder(gateway, id);
+      return order.sync.status === status ? order : false;
+    },
+    timeoutMs,
+  );
+}
+
+/** The simulator's order for a gateway order (by the extOrderId the gateway gave it). */
+export function simulatorOrder(gateway: TestGateway, extOrderId: string) {
+  return gateway.simulator.store.allOrders().filter((order) => order.extOrderId === extOrderId);
+}
+
+export function calls(gateway: TestGateway, operation: string): number {
+  return gateway.simulator.calls.filter((call) => call.operation === operation).length;
+}
