@@ -1,19 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
-import { type LoggerService } from '@nestjs/common';
+import http, { type IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import type { AppConfig } from './config/app-config.js';
-import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
+import type { AuthenticatedRequest } from './auth/auth.decorators.js';
+import { DomainError } from './common/errors/domain-error.js';
+import { ErrorCode } from './common/errors/error-codes.js';
+import { sendProblem } from './common/errors/problem.js';
+import { type PinoLoggerService, loggableUrl } from './common/logging.js';
 import { projectPath } from './common/project-path.js';
+import { RequestContext } from './common/request-context.js';
+import { ShutdownState } from './common/shutdown-state.js';
+import type { AppConfig } from './config/app-config.js';
+import { Metrics } from './metrics/metrics.js';
+import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 
 // Builds the gateway's HTTP application: used by main.ts, by the tests (which start it on their
 // own database) and by the OpenAPI writer, so all three run the same configuration.
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A client's X-Request-Id when it is a sane token, otherwise a new UUID. */
 function requestId(request: IncomingMessage): string {
@@ -29,25 +37,84 @@ export async function createApp(
   config: AppConfig,
   databaseUrl: string,
   backOffice: MplusConnection,
-  logger: LoggerService | false = false,
+  logger?: PinoLoggerService,
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestId,
     logger: false,
-    // A request whose body has not arrived after this long is cut off (408).
-    requestTimeout: 30_000,
+    // Slow clients: the whole request (headers and body) must arrive within the timeout, checked
+    // every second rather than Node's default 30 s, and idle keep-alive connections are closed.
+    serverFactory: (handler: http.RequestListener) =>
+      http.createServer(
+        {
+          requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+          headersTimeout: Math.min(config.HTTP_REQUEST_TIMEOUT_MS, 60_000),
+          keepAliveTimeout: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: 1000,
+        },
+        handler,
+      ),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, databaseUrl, backOffice }),
     adapter,
     // Body parsing is configured below, not by Nest.
-    { logger, abortOnError: false, bodyParser: false },
+    { logger: logger ?? false, abortOnError: false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  const shutdown = app.get(ShutdownState);
+  const durations = app.get(Metrics).httpRequests;
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Everything below the hook runs in the request's context (its id in every log line).
+  fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
+    if (shutdown.draining) {
+      void reply.header('connection', 'close');
+      sendProblem(
+        new DomainError(
+          ErrorCode.SHUTTING_DOWN,
+          'This gateway is shutting down; send the request again.',
+          {},
+          {
+            'retry-after': '1',
+          },
+        ),
+        request,
+        reply,
+      );
+      return;
+    }
+    const ifMatch = request.headers['if-match'];
+    RequestContext.run(
+      {
+        requestId: request.id,
+        ifMatch: WRITE_METHODS.has(request.method) && typeof ifMatch === 'string' ? ifMatch : undefined,
+      },
+      done,
+    );
+  });
+
+  // One line and one observation per answered request. Never headers, never the order hash.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    durations.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    if (config.LOG_REQUESTS && logger) {
+      logger.pino.info(
+        {
+          request_id: request.id,
+          method: request.method,
+          url: loggableUrl(request.url),
+          route,
+          status: reply.statusCode,
+          duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+          api_key_id: (request as AuthenticatedRequest).caller?.apiKeyId ?? null,
+        },
+        'request',
+      );
+    }
+    done();
   });
 
   // JSON only: text/plain bodies are refused with 415. An empty JSON body counts as none, since

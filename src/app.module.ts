@@ -1,11 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
+import { EtagInterceptor } from './common/http/etag.interceptor.js';
+import { ShutdownState } from './common/shutdown-state.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { MplusModule } from './mplus/mplus.module.js';
 import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { OrdersModule } from './orders/orders.module.js';
@@ -21,16 +26,21 @@ export class AppModule {
       imports: [
         ConfigModule.forConfig(options.config),
         DatabaseModule.forConnection({ url: options.databaseUrl, poolSize: options.config.DATABASE_POOL_SIZE }),
+        MetricsModule,
         MplusModule.forConnection(options.backOffice),
+        IdempotencyModule,
         AuthModule,
         StatusesModule,
         ShippersModule,
         OrdersModule,
         SyncModule,
+        HealthModule,
       ],
       providers: [
+        ShutdownState,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
       ],
     };
   }

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { RIGHTS } from './auth/rights.js';
-import { createLogger } from './common/logging.js';
+import { PinoLoggerService, createPinoLogger } from './common/logging.js';
+import { ShutdownState } from './common/shutdown-state.js';
 import { InvalidConfigError, loadConfig } from './config/app-config.js';
 import { EmbeddedPostgresInUseError } from './database/embedded-postgres.js';
 import { applyMigrations } from './database/migrator.js';
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = new PinoLoggerService(createPinoLogger(config.LOG_LEVEL));
 
   let database;
   try {
@@ -66,7 +67,10 @@ async function main(): Promise<void> {
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.log(`${signal}: finishing requests in flight, then stopping`, 'Shutdown');
+    logger.log(`${signal}: finishing requests in flight and the current sync jobs, then stopping`, 'Shutdown');
+    // New requests get 503 from now on; those in flight finish before the HTTP server closes,
+    // the sync workers finish the jobs they hold, and the database closes last.
+    app.get(ShutdownState).begin();
     await app.close();
     await backOffice.close();
     await database.close();

@@ -18,8 +18,18 @@ lists, \`{id}\` answers to creates, \`{message, detail}\` errors. Every order is
 \`type\`, \`title\`, \`status\`, \`code\`, \`request_id\`, and for invalid input an \`errors\` array naming
 each field.
 
-**Additions** to Retailys (extra fields and parameters only, never a change of format) are marked
-"An addition to Retailys".
+**Additions** to Retailys (extra fields, parameters and headers only, never a change of format) are
+marked "An addition to Retailys". Among them:
+
+- **Idempotency-Key** on every write: a repeat answers the first answer with \`Idempotent-Replayed: true\`
+  and changes nothing; a repeat while the first still runs gets 409, the key with another request 422.
+  Keys are kept per API key for \`IDEMPOTENCY_KEY_TTL_HOURS\` (24 by default).
+- **ETag / If-Match**: an order's version is its ETag (\`W/"3"\`), on reads and on writes to it; a write
+  with an \`If-Match\` naming another version gets 412 with \`current_version\` and changes nothing.
+- **X-Request-Id**: taken from the request (or made) and echoed; it is in every log line and history
+  entry of the request.
+- **Rate limits** per API key: \`X-RateLimit-Limit\`, \`-Remaining\`, \`-Reset\` on answers, 429 with
+  \`Retry-After\` past the limit.
 `.trim();
 
 export async function buildOpenApiDocument(app: INestApplication, version: string): Promise<OpenAPIObject> {
@@ -33,7 +43,80 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
+  describeRequestConventions(document);
   return sortKeys(document) as OpenAPIObject;
+}
+
+const WRITE_METHODS = new Set(['post', 'put', 'patch', 'delete']);
+/** Writes whose answer holds a secret, and so take no Idempotency-Key. */
+const NOT_IDEMPOTENT = new Set(['createApiKey']);
+const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ErrorModel' } } };
+
+/**
+ * The headers every route shares (Idempotency-Key, If-Match and ETag on orders, rate limits) are
+ * added to the operations here, in one place, rather than repeated on every controller method.
+ */
+function describeRequestConventions(document: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item) as Array<[string, OperationObject]>) {
+      const keyed = (operation.security ?? []).length > 0;
+      const write = WRITE_METHODS.has(method);
+      const onOrder = path.startsWith('/System/Orders/{orderId}') || (path === '/System/Orders' && method === 'put');
+      const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+      if (keyed) {
+        addResponse(operation, '429', 'Too many requests for this API key; `Retry-After` says when to try again.');
+      }
+      if (write && keyed && !NOT_IDEMPOTENT.has(operation.operationId ?? '')) {
+        addParameter(operation, {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description:
+            'Any unique string (a UUID): repeating the request with the same key answers the first answer ' +
+            'and changes nothing.',
+          schema: { type: 'string', maxLength: 255 },
+        });
+        addResponse(operation, '409', 'A request with the same Idempotency-Key is still being served.');
+        addResponse(operation, '422', 'The Idempotency-Key was used with another request.');
+        for (const [, response] of success) {
+          addHeader(response, 'Idempotent-Replayed', 'true when this answers a repeat of an earlier request.');
+        }
+      }
+      if (onOrder && write && path !== '/System/Orders/{orderId}/resync') {
+        addParameter(operation, {
+          name: 'If-Match',
+          in: 'header',
+          required: false,
+          description: 'The ETag of the order as last read (`W/"3"`): the write goes ahead only at that version.',
+          schema: { type: 'string' },
+        });
+        addResponse(operation, '412', 'The order is no longer at the version If-Match names: `current_version`.');
+      }
+      if (onOrder || (path === '/System/Orders' && method === 'post')) {
+        for (const [, response] of success) addHeader(response, 'ETag', 'The order’s version: W/"3".');
+      }
+    }
+  }
+}
+
+type OperationObject = OpenAPIObject['paths'][string]['get'] & object;
+type ResponseObject = { description: string; headers?: Record<string, unknown>; content?: unknown };
+
+function addParameter(operation: OperationObject, parameter: Record<string, unknown>): void {
+  operation.parameters = [...(operation.parameters ?? []), parameter as never];
+}
+
+function addResponse(operation: OperationObject, status: string, description: string): void {
+  const responses = operation.responses as Record<string, ResponseObject>;
+  const existing = responses[status];
+  responses[status] = existing
+    ? { ...existing, description: `${existing.description} Or: ${description}` }
+    : { description, content: PROBLEM };
+}
+
+function addHeader(response: unknown, name: string, description: string): void {
+  const target = response as ResponseObject;
+  target.headers = { ...target.headers, [name]: { description, schema: { type: 'string' } } };
 }
 
 export function setupSwaggerUi(app: INestApplication, document: OpenAPIObject): void {

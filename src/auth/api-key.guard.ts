@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { ApiKeysService } from './api-keys.service.js';
-import { type AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_RIGHT } from './auth.decorators.js';
+import { type AuthenticatedRequest, ORDER_HASH_ROUTE, PUBLIC_ROUTE, REQUIRED_RIGHT } from './auth.decorators.js';
 import { type Right, grants } from './rights.js';
 
 /**
@@ -24,6 +24,16 @@ export class ApiKeyGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const key = presentedKey(request);
     if (!key) {
+      // An order's hash opens that order's page, nothing else; a key, when given, takes precedence.
+      const hash = (request.query as Record<string, unknown> | undefined)?.hash;
+      if (
+        typeof hash === 'string' &&
+        hash !== '' &&
+        this.reflector.get<boolean>(ORDER_HASH_ROUTE, context.getHandler())
+      ) {
+        request.orderHash = hash;
+        return true;
+      }
       throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Send an API key in the `token` header.');
     }
     const record = await this.apiKeys.authenticate(key);

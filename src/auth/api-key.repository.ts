@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
+import { type Db, PrismaService } from '../database/prisma.service.js';
 import type { Right } from './rights.js';
 
 export interface ApiKeyRecord {
@@ -39,9 +39,27 @@ export class ApiKeyRepository {
     return (await this.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).map(toRecord);
   }
 
-  async revoke(id: number, now: Date): Promise<boolean> {
-    const { count } = await this.prisma.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
+  async page(offset: number, limit: number): Promise<{ total: number; keys: ApiKeyRecord[] }> {
+    const [total, rows] = await Promise.all([
+      this.prisma.apiKey.count(),
+      this.prisma.apiKey.findMany({ orderBy: { id: 'asc' }, skip: offset, take: limit }),
+    ]);
+    return { total, keys: rows.map(toRecord) };
+  }
+
+  async findById(id: number, db: Db = this.prisma): Promise<ApiKeyRecord | null> {
+    const row = await db.apiKey.findUnique({ where: { id } });
+    return row && toRecord(row);
+  }
+
+  async revoke(db: Db, id: number, now: Date): Promise<boolean> {
+    const { count } = await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
     return count === 1;
+  }
+
+  async update(db: Db, id: number, patch: { name?: string; expiresAt?: Date | null }): Promise<ApiKeyRecord | null> {
+    const { count } = await db.apiKey.updateMany({ where: { id }, data: patch });
+    return count === 1 ? this.findById(id, db) : null;
   }
 
   async count(): Promise<number> {

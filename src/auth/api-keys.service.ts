@@ -1,6 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { paginator } from '../common/http/pagination.dto.js';
+import { WriteTransaction } from '../idempotency/write-transaction.js';
 import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository.js';
+import type { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
 import type { Right } from './rights.js';
 
 // Keys are 32 random bytes, shown once and stored only as a SHA-256 hash. A fast hash is right
@@ -20,7 +25,10 @@ export function hashApiKey(key: string): string {
 
 @Injectable()
 export class ApiKeysService {
-  constructor(private readonly keys: ApiKeyRepository) {}
+  constructor(
+    private readonly keys: ApiKeyRepository,
+    private readonly transaction: WriteTransaction,
+  ) {}
 
   async create(name: string, rights: Right[], expiresAt: Date | null = null): Promise<CreatedApiKey> {
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
@@ -44,11 +52,76 @@ export class ApiKeysService {
     return this.keys.list();
   }
 
+  /** Revokes the key; false when there is no such key or it was revoked already. */
   revoke(id: number): Promise<boolean> {
-    return this.keys.revoke(id, new Date());
+    return this.transaction.run((tx) => this.keys.revoke(tx, id, new Date()));
+  }
+
+  /** Sets or clears the expiry: a time in the past stops the key at once. */
+  async setExpiry(id: number, expiresAt: Date | null): Promise<ApiKeyRecord | null> {
+    return this.transaction.run((tx) => this.keys.update(tx, id, { expiresAt }));
+  }
+
+  // What the admin routes answer: wire models (plain JSON, as write results must be).
+
+  async createForAdmin(name: string, rights: Right[], expiresAt: Date | null): Promise<CreatedApiKeyModel> {
+    const { record, key } = await this.create(name, rights, expiresAt);
+    return { ...toApiKeyModel(record), key };
+  }
+
+  async page(page: number, perPage: number): Promise<ApiKeysModel> {
+    const { total, keys } = await this.keys.page((page - 1) * perPage, perPage);
+    return { paginator: paginator(page, perPage, total), api_keys: keys.map(toApiKeyModel) };
+  }
+
+  async get(id: number): Promise<ApiKeyModel> {
+    const key = await this.keys.findById(id);
+    if (!key) throw apiKeyNotFound(id);
+    return toApiKeyModel(key);
+  }
+
+  /** Revoking is idempotent: a revoked key answers as it is. */
+  revokeForAdmin(id: number): Promise<ApiKeyModel> {
+    return this.transaction.run(async (tx) => {
+      await this.keys.revoke(tx, id, new Date());
+      const key = await this.keys.findById(id, tx);
+      if (!key) throw apiKeyNotFound(id);
+      return toApiKeyModel(key);
+    });
+  }
+
+  updateForAdmin(id: number, patch: { name?: string; expiresAt?: Date | null }): Promise<ApiKeyModel> {
+    return this.transaction.run(async (tx) => {
+      const key = await this.keys.update(tx, id, patch);
+      if (!key) throw apiKeyNotFound(id);
+      return toApiKeyModel(key);
+    });
   }
 
   async isEmpty(): Promise<boolean> {
     return (await this.keys.count()) === 0;
   }
+}
+
+function apiKeyNotFound(id: number): DomainError {
+  return new DomainError(ErrorCode.API_KEY_NOT_FOUND, `There is no API key ${id}.`);
+}
+
+export function apiKeyState(key: ApiKeyRecord, now = new Date()): 'active' | 'expired' | 'revoked' {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
+function toApiKeyModel(key: ApiKeyRecord): ApiKeyModel {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    rights: key.rights,
+    state: apiKeyState(key),
+    created_at: key.createdAt.toISOString(),
+    expires_at: key.expiresAt?.toISOString() ?? null,
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
 }

@@ -7,10 +7,13 @@ import { loadConfig } from '../config/app-config.js';
 import { applyMigrations } from '../database/migrator.js';
 import { openDatabase } from '../database/open-database.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { WriteTransaction } from '../idempotency/write-transaction.js';
 
 // npm run apikey -- create --name NAME --rights orders:read,orders:write [--expires 2027-01-01T00:00:00Z]
 // npm run apikey -- list
 // npm run apikey -- revoke ID
+// npm run apikey -- expire ID 2027-01-01T00:00:00Z|now|never
 //
 // Works against DATABASE_URL, or the embedded store: through the running gateway when there is
 // one, otherwise by opening the store itself. `create` prints the new key alone on the last line.
@@ -19,6 +22,7 @@ const USAGE = `usage:
   npm run apikey -- create --name NAME --rights RIGHT[,RIGHT...] [--expires ISO-DATE]
   npm run apikey -- list
   npm run apikey -- revoke ID
+  npm run apikey -- expire ID ISO-DATE|now|never
 rights: ${RIGHTS.join(', ')}`;
 
 function fail(message: string): never {
@@ -31,8 +35,10 @@ async function main(): Promise<void> {
     allowPositionals: true,
     options: { name: { type: 'string' }, rights: { type: 'string' }, expires: { type: 'string' } },
   });
-  const [command, argument] = positionals;
-  if (!command || !['create', 'list', 'revoke'].includes(command)) fail('Say what to do: create, list or revoke.');
+  const [command, argument, when] = positionals;
+  if (!command || !['create', 'list', 'revoke', 'expire'].includes(command)) {
+    fail('Say what to do: create, list, revoke or expire.');
+  }
 
   let rights: Right[] = [];
   let expiresAt: Date | null = null;
@@ -46,9 +52,15 @@ async function main(): Promise<void> {
       if (Number.isNaN(expiresAt.getTime())) fail('--expires must be an ISO 8601 date.');
     }
   }
-  const revokeId = command === 'revoke' ? Number(argument) : 0;
-  if (command === 'revoke' && !(Number.isInteger(revokeId) && revokeId > 0)) {
-    fail('revoke needs the key id (see list).');
+  const keyId = command === 'revoke' || command === 'expire' ? Number(argument) : 0;
+  if ((command === 'revoke' || command === 'expire') && !(Number.isInteger(keyId) && keyId > 0)) {
+    fail(`${command} needs the key id (see list).`);
+  }
+  let newExpiry: Date | null = null;
+  if (command === 'expire') {
+    if (!when) fail('expire needs a date, now or never.');
+    newExpiry = when === 'never' ? null : when === 'now' ? new Date() : new Date(when);
+    if (newExpiry && Number.isNaN(newExpiry.getTime())) fail('expire needs an ISO 8601 date, now or never.');
   }
 
   const config = loadConfig();
@@ -56,7 +68,10 @@ async function main(): Promise<void> {
   const prisma = new PrismaService({ url: database.url, poolSize: 2 });
   try {
     await applyMigrations(database.url);
-    const apiKeys = new ApiKeysService(new ApiKeyRepository(prisma));
+    const apiKeys = new ApiKeysService(
+      new ApiKeyRepository(prisma),
+      new WriteTransaction(prisma, new IdempotencyRepository()),
+    );
     if (command === 'create') {
       const { record, key } = await apiKeys.create(values.name!.trim(), rights, expiresAt);
       console.log(
@@ -73,10 +88,18 @@ async function main(): Promise<void> {
             : 'active';
         console.log(`${key.id}\t${key.prefix}…\t${key.name}\t${key.rights.join(',')}\t${state}`);
       }
-    } else if (await apiKeys.revoke(revokeId)) {
-      console.log(`Revoked API key ${revokeId}.`);
+    } else if (command === 'expire') {
+      const key = await apiKeys.setExpiry(keyId, newExpiry);
+      if (key) {
+        console.log(`API key ${keyId} ${key.expiresAt ? `expires ${key.expiresAt.toISOString()}` : 'never expires'}.`);
+      } else {
+        console.error(`No API key ${keyId}.`);
+        process.exitCode = 1;
+      }
+    } else if (await apiKeys.revoke(keyId)) {
+      console.log(`Revoked API key ${keyId}.`);
     } else {
-      console.error(`No active API key ${revokeId}.`);
+      console.error(`No active API key ${keyId}.`);
       process.exitCode = 1;
     }
   } finally {

@@ -150,6 +150,42 @@ export const CONFIG_VARIABLES = {
     default: '',
     parse: urlTemplate,
   },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    description: 'Time a client has to send a whole request (headers and body); slower ones are cut off.',
+    default: '30000',
+    parse: integer(1000, 600_000),
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    description: 'How long an idle keep-alive connection stays open.',
+    default: '72000',
+    parse: integer(1000, 600_000),
+  },
+  LOG_REQUESTS: {
+    description: 'Write one line per request (method, route, status, duration, API key id) at info level.',
+    default: 'true',
+    parse: boolean,
+  },
+  RATE_LIMIT_REQUESTS: {
+    description:
+      'Requests one API key (or one address, without a key) may make per window, in each gateway process. 0: no limit.',
+    default: '100',
+    parse: integer(0, 1_000_000),
+  },
+  RATE_LIMIT_WINDOW_MS: {
+    description: 'The rate-limit window.',
+    default: '1000',
+    parse: integer(100, 3_600_000),
+  },
+  IDEMPOTENCY_KEY_TTL_HOURS: {
+    description: 'How long an Idempotency-Key and its answer are kept; after that the key may be used afresh.',
+    default: '24',
+    parse: integer(1, 24 * 90),
+  },
+  READY_MAX_OUTBOX_AGE_SECONDS: {
+    description: 'Age of the oldest change not yet in MplusKASSA past which /health/ready says degraded (still 200).',
+    default: '300',
+    parse: integer(1, 86_400 * 30),
+  },
   MPLUS_URL: {
     description:
       'MplusKASSA API of the administration, e.g. https://api.mpluskassa.nl:44281/. Unset: a simulated MplusKASSA runs inside the gateway on loopback, keeping its state under DATA_DIR.',

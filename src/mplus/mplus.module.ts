@@ -2,7 +2,8 @@ import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutd
 import { BACK_OFFICE, type BackOfficePort } from '../back-office/back-office.port.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { MplusBackOffice, type MplusSettings } from './mplus-back-office.js';
-import { type MplusConnection, MplusSoapClient } from './soap/mplus-soap.client.js';
+import { Metrics } from '../metrics/metrics.js';
+import { type CallObserver, type MplusConnection, MplusSoapClient } from './soap/mplus-soap.client.js';
 
 export const MPLUS_CONNECTION = Symbol('MPLUS_CONNECTION');
 
@@ -19,8 +20,12 @@ export function mplusSettings(config: AppConfig): MplusSettings {
   };
 }
 
-export function createMplusBackOffice(connection: MplusConnection, config: AppConfig): MplusBackOffice {
-  return new MplusBackOffice(new MplusSoapClient(connection), mplusSettings(config));
+export function createMplusBackOffice(
+  connection: MplusConnection,
+  config: AppConfig,
+  observe?: CallObserver,
+): MplusBackOffice {
+  return new MplusBackOffice(new MplusSoapClient(connection, observe), mplusSettings(config));
 }
 
 @Injectable()
@@ -43,8 +48,11 @@ export class MplusModule {
         { provide: MPLUS_CONNECTION, useValue: connection },
         {
           provide: BACK_OFFICE,
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig): BackOfficePort => createMplusBackOffice(connection, config),
+          inject: [APP_CONFIG, Metrics],
+          useFactory: (config: AppConfig, metrics: Metrics): BackOfficePort =>
+            createMplusBackOffice(connection, config, (operation, seconds, outcome) =>
+              metrics.backOfficeCalls.observe({ operation, outcome }, seconds),
+            ),
         },
         BackOfficeCloser,
       ],

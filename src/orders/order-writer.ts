@@ -2,7 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { type Db, PrismaService } from '../database/prisma.service.js';
+import { entityTagMatches, orderEntityTag } from '../common/http/entity-tag.js';
+import { RequestContext } from '../common/request-context.js';
+import type { Db } from '../database/prisma.service.js';
+import { WriteTransaction } from '../idempotency/write-transaction.js';
 import type { Changes } from './history/changes.js';
 import { type HistoryType, OrderHistoryRepository } from './history/order-history.repository.js';
 import {
@@ -26,6 +29,8 @@ export interface ForwardedEvent {
 // The one way an existing order changes: inside one transaction, with the order's row locked
 // (so concurrent changes to one order run in turn and see each other's results), the order is
 // patched (its version incremented) and the change recorded in its history, or nothing is.
+// The request's If-Match is checked against the version under that lock, and the version the
+// request leaves is what its ETag says.
 
 export interface HistoryNote {
   type?: HistoryType;
@@ -49,16 +54,26 @@ const REFUSED_VERBS: Record<LifecycleAction, string> = {
 @Injectable()
 export class OrderWriter {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transaction: WriteTransaction,
     private readonly orders: OrdersRepository,
     private readonly history: OrderHistoryRepository,
     private readonly outbox: OutboxRepository,
   ) {}
 
   inLockedOrder<T>(orderId: number, change: (tx: Db, order: OrderRecord) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
+    return this.transaction.run(async (tx) => {
       const order = await this.orders.lockById(tx, orderId);
       if (!order) throw orderNotFound(orderId);
+      const request = RequestContext.current();
+      if (request?.ifMatch !== undefined && !entityTagMatches(request.ifMatch, order.version)) {
+        throw new DomainError(
+          ErrorCode.PRECONDITION_FAILED,
+          `Order ${order.id} is at version ${order.version}, not the one If-Match names; read it again.`,
+          { current_version: order.version },
+          { etag: orderEntityTag(order.version) },
+        );
+      }
+      if (request) request.orderVersion = order.version;
       return change(tx, order);
     });
   }
@@ -83,6 +98,8 @@ export class OrderWriter {
     forward: ForwardedEvent | null,
   ): Promise<void> {
     await this.orders.patch(tx, order.id, patch);
+    const request = RequestContext.current();
+    if (request) request.orderVersion = order.version + 1;
     await this.note(tx, caller, order.id, { ...note, recordStatus: lifecycleState({ ...order, ...patch }) });
     if (forward) await this.outbox.record(tx, order.id, forward.kind, forward.payload);
   }

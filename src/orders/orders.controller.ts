@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/com
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { type Access, CurrentAccess, CurrentCaller, OrderHashAccess, RequiresRight } from '../auth/auth.decorators.js';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel, NonExpandedModel } from '../common/http/responses.model.js';
@@ -71,13 +71,22 @@ export class OrdersController {
 
   @Get(':orderId')
   @RequiresRight('orders:read')
-  @ApiOperation({ summary: 'Get one order', description: 'The order with its items, parcels and current status.' })
+  @OrderHashAccess()
+  @ApiOperation({
+    summary: 'Get one order',
+    description:
+      'The order with its items, parcels and current status, and its version as the ETag. With `hash` and no ' +
+      'key, whoever holds the order’s hash reads this order (its internal note left out) and nothing else.',
+  })
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404)
   getOrder(
+    @CurrentAccess() access: Access,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Query() query: GetOrderQuery,
   ): Promise<OrderModel> {
-    return this.orders.get(orderId, query.expanded);
+    return access.kind === 'key'
+      ? this.orders.get(orderId, query.expanded)
+      : this.orders.getByHash(orderId, access.hash, query.expanded);
   }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -21,6 +21,8 @@ import { OrderWriter, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 import { backOfficeExternalId } from '../outbox/external-id.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
+import { RequestContext } from '../common/request-context.js';
+import { WriteTransaction } from '../idempotency/write-transaction.js';
 
 export interface CreatedOrder {
   id: number;
@@ -39,6 +41,7 @@ export class OrdersService {
     private readonly writer: OrderWriter,
     private readonly mapper: OrderMapper,
     private readonly outbox: OutboxRepository,
+    private readonly transaction: WriteTransaction,
   ) {}
 
   async create(caller: Caller, body: OrderPostRequest): Promise<CreatedOrder> {
@@ -49,7 +52,7 @@ export class OrdersService {
     const externalId = body.external_order_id ?? null;
     const prefix = body.external_order_prefix || null;
     try {
-      return await this.prisma.$transaction(async (tx) => {
+      return await this.transaction.run(async (tx) => {
         if (externalId !== null) {
           const existing = await this.orders.findIdByExternalId(tx, prefix, externalId);
           if (existing !== null) return { id: existing, created: false };
@@ -119,6 +122,8 @@ export class OrdersService {
         });
         await this.outbox.startSync(tx, order.id, backOfficeExternalId(order));
         await this.outbox.record(tx, order.id, 'create');
+        const request = RequestContext.current();
+        if (request) request.orderVersion = order.version;
         return { id: order.id, created: true };
       });
     } catch (error) {
@@ -134,7 +139,19 @@ export class OrdersService {
   async get(orderId: number, expanded: boolean): Promise<OrderModel> {
     const order = await this.orders.findById(this.prisma, orderId);
     if (!order) throw orderNotFound(orderId);
+    const request = RequestContext.current();
+    if (request) request.orderVersion = order.version;
     return this.mapper.toModel(order, expanded);
+  }
+
+  /** For the holder of the order's hash: that order only, without the shop's internal note. */
+  async getByHash(orderId: number, hash: string, expanded: boolean): Promise<OrderModel> {
+    const order = await this.orders.findById(this.prisma, orderId);
+    // A wrong hash and a missing order look the same, so that ids cannot be probed.
+    if (!order || !sameSecret(order.hash, hash)) throw orderNotFound(orderId);
+    const request = RequestContext.current();
+    if (request) request.orderVersion = order.version;
+    return { ...this.mapper.toModel(order, expanded), our_note: null };
   }
 
   async list(query: OrderListQuery): Promise<OrdersModel> {
@@ -231,4 +248,10 @@ export class OrdersService {
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+}
+
+function sameSecret(stored: string, given: string): boolean {
+  const a = Buffer.from(stored);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

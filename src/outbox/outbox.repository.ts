@@ -34,6 +34,7 @@ export interface SyncEventRecord {
   orderId: number;
   kind: SyncEventKind;
   payload: Record<string, unknown>;
+  createdAt: Date;
 }
 
 export interface OrderSyncRecord {
@@ -43,6 +44,13 @@ export interface OrderSyncRecord {
   backOfficeOrderId: string | null;
   externalId: string;
   syncedAt: Date | null;
+}
+
+export interface OutboxBacklog {
+  pendingEvents: number;
+  oldestPendingSeconds: number;
+  retryingOrders: number;
+  failedOrders: number;
 }
 
 export const SYNC_ORDER_TASK = 'sync_order';
@@ -102,6 +110,7 @@ export class OutboxRepository {
       orderId: row.orderId,
       kind: row.kind as SyncEventKind,
       payload: (row.payload ?? {}) as Record<string, unknown>,
+      createdAt: row.createdAt,
     }));
   }
 
@@ -136,6 +145,29 @@ export class OutboxRepository {
       take: limit,
     });
     return rows.map((row) => row.orderId);
+  }
+
+  /**
+   * What the back office has still to take: changes of orders that are not stopped by a failure,
+   * the age of the oldest, and how many orders are retrying or failed.
+   */
+  async backlog(db: Db): Promise<OutboxBacklog> {
+    const [pending] = await db.$queryRaw<[{ count: bigint; oldest_seconds: number | null }]>`
+      SELECT count(*) AS count, extract(epoch FROM now() - min(e.created_at))::float8 AS oldest_seconds
+        FROM sync_events e JOIN order_sync s ON s.order_id = e.order_id
+       WHERE e.processed_at IS NULL AND s.status <> 'failed'`;
+    const states = await db.orderSync.groupBy({
+      by: ['status'],
+      where: { status: { in: ['retrying', 'failed'] } },
+      _count: { _all: true },
+    });
+    const count = (state: string) => states.find((row) => row.status === state)?._count._all ?? 0;
+    return {
+      pendingEvents: Number(pending.count),
+      oldestPendingSeconds: pending.oldest_seconds ?? 0,
+      retryingOrders: count('retrying'),
+      failedOrders: count('failed'),
+    };
   }
 
   async cursor(db: Db, name: string): Promise<string | null> {

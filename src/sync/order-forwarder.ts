@@ -3,6 +3,7 @@ import { BACK_OFFICE, type BackOfficePort, type Outcome } from '../back-office/b
 import { Decimal } from '../common/money/money.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { Metrics } from '../metrics/metrics.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import {
   type OrderSyncRecord,
@@ -31,6 +32,7 @@ export class OrderForwarder {
     private readonly prisma: PrismaService,
     private readonly outbox: OutboxRepository,
     private readonly orders: OrdersRepository,
+    private readonly metrics: Metrics,
   ) {}
 
   async syncOrder(orderId: number): Promise<void> {
@@ -63,6 +65,7 @@ export class OrderForwarder {
           });
         });
         sync = { ...sync, backOfficeOrderId, status: 'ok', attempts: 0, lastError: null };
+        this.metrics.syncLag.observe({ kind: event.kind }, (Date.now() - event.createdAt.getTime()) / 1000);
       }
     }
   }

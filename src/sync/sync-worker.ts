@@ -8,18 +8,21 @@ import {
 import { Logger as WorkerLogger, type Runner, type Task, run } from 'graphile-worker';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from '../database/prisma.service.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { OutboxRepository, SYNC_ORDER_TASK } from '../outbox/outbox.repository.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
 import { OrderForwarder } from './order-forwarder.js';
 
-// The back-office workers of this process, on graphile-worker (jobs in Postgres, taken with
-// SKIP LOCKED): any number of gateway processes can run them side by side. Two tasks:
+// The background jobs of this process, on graphile-worker (jobs in Postgres, taken with
+// SKIP LOCKED): any number of gateway processes can run them side by side. Three tasks:
 //   sync_order      one per order (queue and job key per order), see OrderForwarder;
-//   pull_back_office one at a time (one job key), reading changes back, then scheduling itself.
+//   pull_back_office one at a time (one job key), reading changes back, then scheduling itself;
+//   cleanup_idempotency_keys hourly (graphile's cron, once across all processes).
 // A sweeper re-queues every order that has events to send, at start and every minute: a job
 // that went missing can delay a change but never lose it.
 
 export const PULL_TASK = 'pull_back_office';
+const CLEANUP_TASK = 'cleanup_idempotency_keys';
 const PULL_KEY = 'pull-back-office';
 const SWEEP_INTERVAL_MS = 60_000;
 const PAGES_PER_RUN = 10;
@@ -37,6 +40,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly outbox: OutboxRepository,
     private readonly forwarder: OrderForwarder,
     private readonly inbound: InboundSync,
+    private readonly idempotencyKeys: IdempotencyRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,17 +51,21 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const pull: Task = async () => {
       await this.pull();
     };
+    const cleanup: Task = async () => {
+      const removed = await this.idempotencyKeys.deleteExpired(this.prisma);
+      if (removed > 0) this.logger.log(`Removed ${removed} expired idempotency keys`);
+    };
     this.runner = await run({
       connectionString: this.database.url,
       concurrency: this.config.SYNC_CONCURRENCY,
       pollInterval: this.config.SYNC_POLL_INTERVAL_MS,
       noHandleSignals: true,
-      crontab: '',
+      crontab: `0 * * * * ${CLEANUP_TASK}`,
       // The embedded Postgres is one session behind every connection, so named prepared
       // statements of two connections would collide.
       noPreparedStatements: !this.config.DATABASE_URL,
       logger: workerLogger(this.logger),
-      taskList: { [SYNC_ORDER_TASK]: syncOrder, [PULL_TASK]: pull },
+      taskList: { [SYNC_ORDER_TASK]: syncOrder, [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup },
     });
     if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
     await this.sweep();

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { MPLUS_NS, XmlRefusedError, child, parseXml, serializeXml } from '../../src/mplus/soap/xml.js';
 import { bodyElement, readResponse } from '../../src/mplus/soap/envelope.js';
 
@@ -61,3 +62,77 @@ describe('XML from MplusKASSA', () => {
     expect(child(parseXml(xml), 'text')?.text).toBe('</ns1:text><evil/>&');
   });
 });
+
+describe('XML, for any input', () => {
+  it('parses or refuses with XmlRefusedError, nothing else, whatever arrives', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), xmlish()), (text) => {
+        try {
+          parseXml(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(XmlRefusedError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses every document that declares a DOCTYPE', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (name, body) => {
+        const doc = `<?xml version="1.0"?><!DOCTYPE ${name.replace(/[<>]/g, '') || 'a'} [<!ENTITY e "${body.replace(/"/g, '')}">]><a>&e;</a>`;
+        expect(() => parseXml(doc)).toThrow(XmlRefusedError);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads back exactly the text it wrote, for any text a client can send', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.string({ unit: 'binary', maxLength: 50 })),
+        (text) => {
+          const xml = serializeXml({
+            name: 'ns1:a',
+            attributes: { 'xmlns:ns1': MPLUS_NS },
+            children: [{ name: 'ns1:t', text }],
+          });
+          expect(child(parseXml(xml), 't', MPLUS_NS)?.text ?? '').toBe(xmlText(text));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** Fragments of markup stitched together: more likely than random text to get deep into a parser. */
+function xmlish() {
+  const piece = fc.constantFrom(
+    '<a>',
+    '</a>',
+    '<b x="1">',
+    '</b>',
+    '<!--',
+    '-->',
+    '<![CDATA[',
+    ']]>',
+    '&amp;',
+    '&#x41;',
+    '&#0;',
+    '<?xml version="1.0"?>',
+    '<!DOCTYPE a>',
+    '<!ENTITY x "y">',
+    '&x;',
+    'text',
+    '"',
+    "'",
+    '\u0000',
+    '\uFFFF',
+  );
+  return fc.array(piece, { maxLength: 30 }).map((parts) => parts.join(''));
+}
+
+/** What XML 1.0 can carry of a text: its characters outside the allowed ranges are dropped. */
+function xmlText(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '').replace(/\r\n?/g, '\n');
+}

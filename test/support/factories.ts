@@ -29,10 +29,13 @@ export async function createOrder(gateway: TestGateway, overrides: Record<string
   return (response.body as { id: number }).id;
 }
 
-export async function getOrder(gateway: TestGateway, id: number, expanded = false) {
+// An order as the API answers it; tests read its fields freely.
+export type OrderJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export async function getOrder(gateway: TestGateway, id: number, expanded = false): Promise<OrderJson> {
   const response = await gateway.get(`/System/Orders/${id}${expanded ? '?expanded=true' : ''}`);
   if (response.status !== 200) throw new Error(`get failed: ${response.status} ${JSON.stringify(response.body)}`);
-  return response.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return response.body as OrderJson;
 }
 
 export async function historyOf(gateway: TestGateway, id: number) {

@@ -37,7 +37,8 @@ export async function startGateway(
   const database = shared.database ?? (await createTestDatabase());
   const simulator = shared.simulator ?? new MplusSimulator({ ident: 'gateway', secret: 'simulator' });
   const url = shared.simulator ? simulator.url : await simulator.start();
-  const config = loadConfig({ SYNC_WORKER: 'false', ...env });
+  // No rate limit unless a test asks for one: the tests send requests faster than clients would.
+  const config = loadConfig({ SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', ...env });
   const app = await createApp(config, database.url, {
     url,
     ident: config.MPLUS_IDENT,

@@ -27,7 +27,10 @@ describe('openapi/openapi.json', () => {
 
   it('covers every route of the contract and the additions', () => {
     expect(operations.map(([name]) => name).sort()).toEqual([
+      'DELETE /System/ApiKeys/{apiKeyId}',
       'DELETE /System/Orders/{orderId}/item/{itemId}',
+      'GET /System/ApiKeys',
+      'GET /System/ApiKeys/{apiKeyId}',
       'GET /System/Lists/DeliveryMethods',
       'GET /System/Lists/OrderCategories',
       'GET /System/Lists/Shippers',
@@ -37,12 +40,16 @@ describe('openapi/openapi.json', () => {
       'GET /System/Orders/Statuses/{statusId}',
       'GET /System/Orders/{orderId}',
       'GET /System/Orders/{orderId}/history',
+      'GET /health/live',
+      'GET /health/ready',
+      'PATCH /System/ApiKeys/{apiKeyId}',
       'PATCH /System/Orders/{orderId}/cancel',
       'PATCH /System/Orders/{orderId}/delivered',
       'PATCH /System/Orders/{orderId}/done',
       'PATCH /System/Orders/{orderId}/paid',
       'PATCH /System/Orders/{orderId}/sent',
       'PATCH /System/Orders/{orderId}/status',
+      'POST /System/ApiKeys',
       'POST /System/Orders',
       'POST /System/Orders/{orderId}/history',
       'POST /System/Orders/{orderId}/item',
@@ -53,20 +60,38 @@ describe('openapi/openapi.json', () => {
     ]);
   });
 
+  const keyed = operations.filter(([name]) => !name.includes(' /health/'));
+
   it.each(operations)('%s is documented', (_name, operation) => {
     expect(operation.summary).toBeTruthy();
     expect(operation.operationId).toMatch(/^[a-z][A-Za-z]+$/);
-    expect(operation.security).toEqual([{ token: [] }]);
     const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
     expect(success.length).toBeGreaterThan(0);
     for (const status of success) {
       expect(operation.responses[status]?.content?.['application/json']?.schema).toBeDefined();
     }
-    for (const status of ['400', '401', '403']) {
+  });
+
+  it.each(keyed)('%s names the token and its problem answers', (_name, operation) => {
+    expect(operation.security).toEqual([{ token: [] }]);
+    for (const status of ['400', '401', '403', '429']) {
       expect(operation.responses[status]?.content?.['application/problem+json']?.schema).toEqual({
         $ref: '#/components/schemas/ErrorModel',
       });
     }
+  });
+
+  it('offers Idempotency-Key on every write, and If-Match on writes to an order', () => {
+    const parameterNames = (operation: Operation) =>
+      ((operation as { parameters?: Array<{ name: string }> }).parameters ?? []).map((parameter) => parameter.name);
+    for (const [name, operation] of keyed) {
+      const write = /^(POST|PUT|PATCH|DELETE) /.test(name);
+      if (write && name !== 'POST /System/ApiKeys') expect(parameterNames(operation)).toContain('Idempotency-Key');
+      else expect(parameterNames(operation)).not.toContain('Idempotency-Key');
+    }
+    expect(parameterNames(operations.find(([name]) => name === 'PATCH /System/Orders/{orderId}/paid')![1])).toEqual(
+      expect.arrayContaining(['If-Match', 'Idempotency-Key']),
+    );
   });
 
   it('resolves every $ref', () => {

@@ -15,6 +15,8 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     readonly detail: string,
     readonly extras: ProblemExtras = {},
+    /** Response headers that go with the answer (Retry-After, ETag). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'DomainError';

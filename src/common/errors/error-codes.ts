@@ -15,6 +15,14 @@ export enum ErrorCode {
   SHIPPER_NOT_FOUND = 'SHIPPER_NOT_FOUND',
   TRANSITION_NOT_ALLOWED = 'TRANSITION_NOT_ALLOWED',
   PAYMENT_CONFLICT = 'PAYMENT_CONFLICT',
+  PRECONDITION_FAILED = 'PRECONDITION_FAILED',
+  IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+  SHUTTING_DOWN = 'SHUTTING_DOWN',
+  DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
+  REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
   BACK_OFFICE_REFUSED = 'BACK_OFFICE_REFUSED',
   BACK_OFFICE_UNAVAILABLE = 'BACK_OFFICE_UNAVAILABLE',
   INTERNAL = 'INTERNAL',
@@ -23,8 +31,8 @@ export enum ErrorCode {
 interface ErrorKind {
   status: number;
   title: string;
-  /** Expected failures are logged quietly; only INTERNAL is an error in the log. */
-  logLevel: 'debug' | 'error';
+  /** Expected failures are logged quietly; the database away is a warning, INTERNAL an error. */
+  logLevel: 'debug' | 'warn' | 'error';
 }
 
 function kind(status: number, title: string, logLevel: ErrorKind['logLevel'] = 'debug'): ErrorKind {
@@ -59,6 +67,22 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(422, 'Not allowed in the order’s state');
     case ErrorCode.PAYMENT_CONFLICT:
       return kind(409, 'Payment already recorded differently');
+    case ErrorCode.PRECONDITION_FAILED:
+      return kind(412, 'The order has changed');
+    case ErrorCode.IDEMPOTENCY_KEY_IN_USE:
+      return kind(409, 'Idempotency-Key in use');
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+      return kind(422, 'Idempotency-Key used for another request');
+    case ErrorCode.RATE_LIMITED:
+      return kind(429, 'Too many requests');
+    case ErrorCode.API_KEY_NOT_FOUND:
+      return kind(404, 'API key not found');
+    case ErrorCode.SHUTTING_DOWN:
+      return kind(503, 'The gateway is shutting down');
+    case ErrorCode.DATABASE_UNAVAILABLE:
+      return kind(503, 'The database cannot be reached', 'warn');
+    case ErrorCode.REQUEST_TIMEOUT:
+      return kind(408, 'Request not received in time');
     case ErrorCode.BACK_OFFICE_REFUSED:
       return kind(502, 'MplusKASSA refused the request');
     case ErrorCode.BACK_OFFICE_UNAVAILABLE:

@@ -1,5 +1,7 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
+import { loggableUrl } from '../logging.js';
 import { DomainError } from './domain-error.js';
 import { ErrorCode, errorKind, problemType } from './error-codes.js';
 
@@ -18,6 +20,14 @@ interface FrameworkError {
 export function toDomainError(exception: unknown): DomainError {
   if (exception instanceof DomainError) return exception;
   if (exception instanceof HttpException) return fromStatus(exception.getStatus(), exception.message);
+  if (isDatabaseUnavailable(exception)) {
+    return new DomainError(
+      ErrorCode.DATABASE_UNAVAILABLE,
+      'The database cannot be reached right now; try again shortly.',
+      {},
+      { 'retry-after': '1' },
+    );
+  }
   const framework = exception as FrameworkError | undefined;
   if (typeof framework?.statusCode === 'number' && framework.statusCode < 500) {
     return fromStatus(framework.statusCode, framework.message ?? '');
@@ -28,7 +38,10 @@ export function toDomainError(exception: unknown): DomainError {
 function fromStatus(status: number, message: string): DomainError {
   switch (status) {
     case 404:
-      return new DomainError(ErrorCode.ROUTE_NOT_FOUND, message.replace(/^Cannot /, 'No route '));
+      // "Cannot GET /path?query": the route without its query, which is no part of routing.
+      return new DomainError(ErrorCode.ROUTE_NOT_FOUND, message.replace(/^Cannot /, 'No route ').replace(/\?.*$/, ''));
+    case 408:
+      return new DomainError(ErrorCode.REQUEST_TIMEOUT, 'The request did not arrive in time.');
     case 413:
       return new DomainError(ErrorCode.PAYLOAD_TOO_LARGE, 'The request body is larger than the gateway accepts.');
     case 415:
@@ -42,9 +55,11 @@ function fromStatus(status: number, message: string): DomainError {
 export function sendProblem(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const error = toDomainError(exception);
   const { status, title, logLevel } = errorKind(error.code);
-  if (logLevel === 'error') {
+  if (logLevel === 'warn') {
+    logger.warn({ msg: title, request_id: request.id, method: request.method, url: loggableUrl(request.url) });
+  } else if (logLevel === 'error') {
     logger.error(
-      { msg: 'request failed', request_id: request.id, method: request.method, url: request.url },
+      { msg: 'request failed', request_id: request.id, method: request.method, url: loggableUrl(request.url) },
       (exception as Error | undefined)?.stack ?? String(exception),
     );
   } else {
@@ -52,6 +67,7 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
   }
   void reply
     .status(status)
+    .headers(error.headers)
     .header('content-type', 'application/problem+json; charset=utf-8')
     .send({
       type: problemType(error.code),

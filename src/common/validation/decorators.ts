@@ -1,7 +1,16 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsNumber, Max, Min, ValidateBy, type ValidationArguments, isISO8601 } from 'class-validator';
+import {
+  IsInt,
+  IsNumber,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  type ValidationArguments,
+  isISO8601,
+} from 'class-validator';
 
 /** Ids are Postgres integers: 1 to 2147483647. */
 export const MAX_ID = 2_147_483_647;
@@ -61,6 +70,11 @@ export function UpperCase(): PropertyDecorator {
 }
 
 /** Trims strings, leaving anything else for the validator. */
+/** May be left out, but when given must be valid: unlike @IsOptional, null is not a way to leave it out. */
+export function IsOmittable(): PropertyDecorator {
+  return ValidateIf((_object: object, value: unknown) => value !== undefined);
+}
+
 export function Trim(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 }

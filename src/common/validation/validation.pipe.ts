@@ -35,8 +35,34 @@ class GatewayValidationPipe extends ValidationPipe {
     ) {
       throw DomainError.invalidField('body', 'the body must be a JSON object');
     }
+    // Postgres text holds neither U+0000 nor half a surrogate pair (JSON can carry both as \u
+    // escapes): refused here, by name, rather than failing in the database.
+    const unfit = pathOfUnfitText(value, '');
+    if (unfit !== null) {
+      throw DomainError.invalidField(unfit, 'must be valid Unicode text without the NUL character (\\u0000)');
+    }
     return super.transform(value, metadata);
   }
+}
+
+/** Half of a surrogate pair, alone. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function unfitText(text: string): boolean {
+  return text.includes('\0') || LONE_SURROGATE.test(text);
+}
+
+/** The path of the first string (or key) Postgres could not store, or null. */
+function pathOfUnfitText(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return unfitText(value) ? path || 'body' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const field = fieldPath(path, key);
+    if (unfitText(key)) return field;
+    const found = pathOfUnfitText(inner, field);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 export function createValidationPipe(): ValidationPipe {

@@ -37,11 +37,17 @@ class TransportError extends Error {
   }
 }
 
+/** Told of every call when it ends: for the metrics. */
+export type CallObserver = (operation: OperationName, seconds: number, outcome: Outcome<unknown>['kind']) => void;
+
 export class MplusSoapClient {
   private readonly endpoint: URL;
   private readonly agent: http.Agent;
 
-  constructor(private readonly connection: MplusConnection) {
+  constructor(
+    private readonly connection: MplusConnection,
+    private readonly observe: CallObserver = () => undefined,
+  ) {
     this.endpoint = new URL(connection.url);
     this.endpoint.searchParams.set('ident', connection.ident);
     this.endpoint.searchParams.set('secret', connection.secret);
@@ -55,6 +61,17 @@ export class MplusSoapClient {
   }
 
   async call<T extends Record<string, unknown>>(
+    operation: OperationName,
+    body: Record<string, unknown>,
+    requestId?: string,
+  ): Promise<Outcome<T>> {
+    const started = performance.now();
+    const outcome = await this.exchange<T>(operation, body, requestId);
+    this.observe(operation, (performance.now() - started) / 1000, outcome.kind);
+    return outcome;
+  }
+
+  private async exchange<T>(
     operation: OperationName,
     body: Record<string, unknown>,
     requestId?: string,

@@ -99,12 +99,22 @@ const builder = new XMLBuilder({
 
 type Ordered = Record<string, unknown>;
 
+/** Characters XML 1.0 cannot carry at all (most C0 controls, lone surrogates, U+FFFE/U+FFFF). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/** Text as XML can carry it: a control character in a customer's name must not void the request. */
+function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, '');
+}
+
 function toOrdered(node: XmlNode): Ordered {
   const content: Ordered[] =
-    node.text !== undefined ? [{ '#text': node.text }] : (node.children ?? []).map((one) => toOrdered(one));
+    node.text !== undefined ? [{ '#text': xmlSafe(node.text) }] : (node.children ?? []).map((one) => toOrdered(one));
   const ordered: Ordered = { [node.name]: content };
   if (node.attributes) {
-    ordered[':@'] = Object.fromEntries(Object.entries(node.attributes).map(([key, value]) => [`@_${key}`, value]));
+    ordered[':@'] = Object.fromEntries(
+      Object.entries(node.attributes).map(([key, value]) => [`@_${key}`, xmlSafe(value)]),
+    );
   }
   return ordered;
 }

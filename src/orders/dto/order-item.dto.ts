@@ -97,8 +97,8 @@ export class OrderItemPostRequest {
   note?: string;
 }
 
-/** Changes the line `id`; only the fields given change. */
-export class OrderItemPutRequest extends PartialType(OrderItemPostRequest) {
+/** Changes the line `id`; only the fields given change (null is no way to leave one out). */
+export class OrderItemPutRequest extends PartialType(OrderItemPostRequest, { skipNullProperties: false }) {
   /**
    * The line to change.
    * @example 9001

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.dto.js';
 import { IsDateTimeWithOffset, IsId, Trim } from '../../common/validation/decorators.js';
 import { QueryBoolean, QueryInteger } from '../../common/validation/query-transforms.js';
@@ -139,4 +139,14 @@ export class GetOrderQuery {
   @QueryBoolean()
   @IsBoolean({ message: 'expanded must be true, false, 1 or 0' })
   expanded: boolean = false;
+
+  /**
+   * The order's `hash`, instead of an API key: whoever holds it (a payment gateway, the customer's
+   * order page) may read this one order and nothing else. Internal notes are left out.
+   * @example "9f2c4e1ab07d4c55a3e1f0c2d9b8a761"
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'hash must be the order hash: 32 hexadecimal digits' })
+  hash?: string;
 }

@@ -1,0 +1,77 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/http/api-docs.js';
+import { PageQuery } from '../common/http/pagination.dto.js';
+import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { NoIdempotencyKey } from '../idempotency/no-idempotency-key.decorator.js';
+import { RequiresRight } from './auth.decorators.js';
+import { ApiKeysService } from './api-keys.service.js';
+import { ApiKeyPatchRequest, ApiKeyPostRequest } from './dto/api-key.dto.js';
+import { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
+
+@ApiTags('API keys')
+@ApiSecurity('token')
+@RequiresRight('admin')
+@Controller('System/ApiKeys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List API keys', description: 'An addition to Retailys, for admins. Never shows a key.' })
+  @ApiOkResponse({ type: ApiKeysModel })
+  @ApiProblems(400, 401, 403)
+  listApiKeys(@Query() query: PageQuery): Promise<ApiKeysModel> {
+    return this.keys.page(query.page, query.per_page);
+  }
+
+  @Post()
+  @NoIdempotencyKey()
+  @ApiOperation({
+    summary: 'Create an API key',
+    description:
+      'An addition to Retailys, for admins. The answer holds the key itself, the only time it is shown; for that ' +
+      'reason this route takes no Idempotency-Key (the answer would have to be stored).',
+  })
+  @ApiCreatedResponse({ type: CreatedApiKeyModel })
+  @ApiProblems(400, 401, 403, 413, 415)
+  createApiKey(@Body() body: ApiKeyPostRequest): Promise<CreatedApiKeyModel> {
+    return this.keys.createForAdmin(body.name, body.rights, body.expires_at ? new Date(body.expires_at) : null);
+  }
+
+  @Get(':apiKeyId')
+  @ApiOperation({ summary: 'Get one API key' })
+  @ApiOkResponse({ type: ApiKeyModel })
+  @ApiProblems(400, 401, 403, 404)
+  getApiKey(@Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number): Promise<ApiKeyModel> {
+    return this.keys.get(apiKeyId);
+  }
+
+  @Patch(':apiKeyId')
+  @ApiOperation({
+    summary: 'Rename an API key or set its expiry',
+    description: '`expires_at: null` makes it never expire; a time in the past stops it at once.',
+  })
+  @ApiOkResponse({ type: ApiKeyModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  updateApiKey(
+    @Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number,
+    @Body() body: ApiKeyPatchRequest,
+  ): Promise<ApiKeyModel> {
+    return this.keys.updateForAdmin(apiKeyId, {
+      name: body.name,
+      expiresAt:
+        body.expires_at === undefined || body.expires_at === null ? body.expires_at : new Date(body.expires_at),
+    });
+  }
+
+  @Delete(':apiKeyId')
+  @ApiOperation({
+    summary: 'Revoke an API key',
+    description: 'The key stops working with the next request. Revoking a revoked key changes nothing.',
+  })
+  @ApiOkResponse({ type: ApiKeyModel })
+  @ApiProblems(400, 401, 403, 404)
+  revokeApiKey(@Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number): Promise<ApiKeyModel> {
+    return this.keys.revokeForAdmin(apiKeyId);
+  }
+}

@@ -1,0 +1,34 @@
+// Failures that say the database is away (down, restarting, unreachable, out of connections),
+// not that the request was wrong: they are answered 503, to be tried again.
+
+/** Prisma's codes for a server that cannot be reached or stopped answering. */
+const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+/** What @prisma/adapter-pg reports under meta.driverAdapterError.cause.kind. */
+const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
+/** Postgres SQLSTATEs of a shutting-down or starting server and of broken connections. */
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+interface ErrorShape {
+  code?: unknown;
+  message?: unknown;
+  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
+  cause?: unknown;
+}
+
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (depth > 3 || error === null || typeof error !== 'object') return false;
+  const shape = error as ErrorShape;
+  if (
+    typeof shape.code === 'string' &&
+    (PRISMA_CODES.has(shape.code) || SQLSTATES.has(shape.code) || NODE_CODES.has(shape.code))
+  ) {
+    return true;
+  }
+  const adapter = shape.meta?.driverAdapterError?.cause;
+  if (typeof adapter?.kind === 'string' && ADAPTER_KINDS.has(adapter.kind)) return true;
+  if (typeof adapter?.originalCode === 'string' && SQLSTATES.has(adapter.originalCode)) return true;
+  // node-postgres, when a pooled connection dies under a query.
+  if (typeof shape.message === 'string' && /^Connection terminated/.test(shape.message)) return true;
+  return isDatabaseUnavailable(shape.cause, depth + 1);
+}

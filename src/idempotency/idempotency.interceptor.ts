@@ -1,0 +1,119 @@
+import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
+import { type Observable, from, lastValueFrom, mergeMap } from 'rxjs';
+import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { type IdempotencyClaim, RequestContext } from '../common/request-context.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { idempotencyKey, requestFingerprint } from './idempotency-key.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
+import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * How long a running claim is held for a request that may have died. Longer than any request
+ * runs (a transaction times out after seconds), so that a live request is never taken over.
+ */
+const LEASE_SECONDS = 60;
+
+/**
+ * Idempotency-Key on writes. The key is claimed (per API key) before the handler runs; a repeat
+ * while the first still runs gets 409, the same key with another request 422. The handler's write
+ * transaction records its result with the key (see WriteTransaction); a repeat after that runs the
+ * handler again with the write replaced by the recorded result, and is marked
+ * `Idempotent-Replayed: true`. A request that fails before its write commits frees the key.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly prisma: PrismaService,
+    private readonly keys: IdempotencyRepository,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!WRITE_METHODS.has(request.method)) return next.handle();
+    const key = idempotencyKey(request.headers['idempotency-key']);
+    if (key !== null && this.reflector.get<boolean>(NO_IDEMPOTENCY_KEY, context.getHandler())) {
+      throw DomainError.invalidField('Idempotency-Key', 'is not taken by this route: its answer is shown only once');
+    }
+    const apiKeyId = request.caller?.apiKeyId;
+    const state = RequestContext.current();
+    if (key === null || !apiKeyId || !state) return next.handle();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const claim: IdempotencyClaim = { apiKeyId, key, owner: request.id };
+    return from(this.claim(claim, requestFingerprint(request.method, request.url, request.body))).pipe(
+      mergeMap((outcome) => {
+        if (outcome === 'run-again') return next.handle();
+        if (claim.replay) {
+          void reply.header('idempotent-replayed', 'true');
+          state.orderVersion = claim.replay.orderVersion ?? undefined;
+        }
+        state.idempotency = claim;
+        return from(this.handleAndSettle(next, claim));
+      }),
+    );
+  }
+
+  /** The claim is settled before the answer leaves, so that a client's next try finds it settled. */
+  private async handleAndSettle(next: CallHandler, claim: IdempotencyClaim): Promise<unknown> {
+    let value: unknown;
+    try {
+      value = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      await this.settle(claim, 'failed');
+      throw error;
+    }
+    await this.settle(claim, 'finished');
+    return value;
+  }
+
+  private async claim(claim: IdempotencyClaim, fingerprint: string): Promise<'claimed' | 'replay' | 'run-again'> {
+    const outcome = await this.keys.claim(this.prisma, {
+      apiKeyId: claim.apiKeyId,
+      key: claim.key,
+      fingerprint,
+      owner: claim.owner,
+      ttlHours: this.config.IDEMPOTENCY_KEY_TTL_HOURS,
+      leaseSeconds: LEASE_SECONDS,
+    });
+    switch (outcome.kind) {
+      case 'claimed':
+        return 'claimed';
+      case 'committed':
+        claim.replay = { result: outcome.result.value, orderVersion: outcome.result.orderVersion };
+        return 'replay';
+      case 'done':
+        return 'run-again';
+      case 'running':
+        throw new DomainError(
+          ErrorCode.IDEMPOTENCY_KEY_IN_USE,
+          'A request with this Idempotency-Key is still being served; repeat it once that one has answered.',
+          {},
+          { 'retry-after': '1' },
+        );
+      case 'mismatch':
+        throw new DomainError(
+          ErrorCode.IDEMPOTENCY_KEY_REUSED,
+          'This Idempotency-Key was used with a different request (method, URL or body); use a new key.',
+        );
+    }
+  }
+
+  /** After the handler: a claim without a committed write is finished (success) or freed (failure). */
+  private async settle(claim: IdempotencyClaim, how: 'finished' | 'failed'): Promise<void> {
+    if (claim.replay || claim.committed) return;
+    try {
+      if (how === 'finished') await this.keys.finish(this.prisma, claim.apiKeyId, claim.key, claim.owner);
+      else await this.keys.release(this.prisma, claim.apiKeyId, claim.key, claim.owner);
+    } catch {
+      // The claim then stays running until its lease ends; repeats get 409 until then.
+    }
+  }
+}

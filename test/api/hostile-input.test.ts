@@ -1,0 +1,338 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import pg from 'pg';
+import type { Response } from 'supertest';
+import { createOrder, getOrder, itemBody, orderBody } from '../support/factories.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+
+// Generated garbage for every route: random and half-valid bodies, queries and path ids. Whatever
+// arrives, the answer is never a 5xx, every error is a well-formed problem that gives nothing of
+// the gateway's insides away, and the data stays whole (no half-written order).
+
+let gateway: TestGateway;
+let db: pg.Client;
+let orderId: number;
+let itemId: number;
+
+beforeAll(async () => {
+  gateway = await startGateway();
+  db = new pg.Client({ connectionString: gateway.database.url });
+  await db.connect();
+  orderId = await createOrder(gateway);
+  itemId = (await getOrder(gateway, orderId)).items[0].id as number;
+});
+afterAll(async () => {
+  await db.end();
+  await gateway.close();
+});
+
+const SQLISH = [
+  "' OR '1'='1",
+  '1; DROP TABLE orders; --',
+  "1' UNION SELECT key_hash FROM api_keys --",
+  '"; DELETE FROM orders WHERE "1"="1',
+  "' OR 1=1 --",
+  '%27%20OR%201=1',
+  "\\'; SELECT pg_sleep(5); --",
+  '$1',
+  '${hash}',
+];
+
+const FIELDS = [
+  'email',
+  'name',
+  'order_currency_code',
+  'items',
+  'article_number',
+  'count',
+  'price',
+  'base_price',
+  'final_price',
+  'vat',
+  'paid',
+  'payment_id',
+  'status',
+  'url',
+  'status_id',
+  'shipper_id',
+  'tracking_number',
+  'type',
+  'record',
+  'id',
+  'delivery_city',
+  'delivery_name',
+  'delivery_state_code',
+  'external_order_id',
+  'external_order_prefix',
+  'note',
+  'our_note',
+  'expires_at',
+  'rights',
+  'channel',
+  'customer',
+  'date_order',
+  '__proto__',
+  'constructor',
+];
+
+const QUERY_KEYS = [
+  'page',
+  'per_page',
+  'expanded',
+  'hash',
+  'channel_id',
+  'company_id',
+  'customer_id',
+  'done',
+  'canceled',
+  'status_id',
+  'from',
+  'to',
+  'tracking',
+  'email',
+  'external_order_id',
+  'sync_status',
+  'sort',
+  'updated_since',
+  'cursor',
+];
+
+const scalar = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.constantFrom(...SQLISH),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, -1, 1e308, -0, 2 ** 31, 2 ** 53 + 1, 0.00001),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('2024-05-01T10:00:00Z', '2024-13-45T99:99:99Z', 'EUR', 'XXX', 'a@b.cz', '1001', 'success'),
+);
+
+const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FIELDS), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 6 }),
+  ),
+}));
+
+/** A body as sent: JSON of any shape, an object with fields the routes know, or not JSON at all. */
+const body = fc.oneof(
+  fc.dictionary(fc.constantFrom(...FIELDS), value, { maxKeys: 8 }).map((object) => JSON.stringify(object)),
+  value.map((any) => JSON.stringify(any) ?? 'null'),
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', '{', '{"email":', '[]', 'null', '{"__proto__":{"admin":true}}', '{"a":1,"a":2}', '\u0000'),
+);
+
+/** Values meant to break a field that was valid: wrong types, NUL, huge, deep, SQL. */
+const hostile = fc.oneof(
+  value,
+  fc.constantFrom('\u0000', 'a\u0000b', 'x'.repeat(10_000), '', ' ', '\uD800', '👍🏽', '<script>', ...SQLISH),
+  fc.constantFrom(1e21, -1e21, Number.MAX_SAFE_INTEGER + 2, 1.23456789, -0.0001, 2 ** 31),
+  fc.constant(Array.from({ length: 300 }, () => ({ a: 1 }))),
+  fc.constant(JSON.parse('{"a":'.repeat(50) + '1' + '}'.repeat(50)) as unknown),
+);
+
+/** A valid body of each write, so that mutations of one field get past the others. */
+const VALID: Record<string, () => Record<string, unknown>> = {
+  'POST /System/Orders': () => orderBody({ items: [itemBody(), itemBody({ price: { final_price: 3, vat: 10 } })] }),
+  'PUT /System/Orders': () => ({ id: orderId, delivery_name: 'Jana', delivery_city: 'Brno', delivery_zip: '60200' }),
+  'POST /System/Orders/{id}/item': () => itemBody({ note: 'gift' }),
+  'PUT /System/Orders/{id}/item': () => ({ id: itemId, name: 'Cup', count: 3, price: { final_price: 2, vat: 21 } }),
+  'PATCH /System/Orders/{id}/status': () => ({ status_id: 2 }),
+  'POST /System/Orders/{id}/tracking': () => ({ shipper_id: 1, tracking_number: 'Z123' }),
+  'POST /System/Orders/{id}/history': () => ({ type: 'email', record: { name: 'Sent the invoice', status: 'ok' } }),
+  'PATCH /System/Orders/{id}/paid': () => ({
+    paid: 1,
+    payment_id: 'p-1',
+    status: 'success',
+    url: 'https://pay.example/1',
+  }),
+  'POST /System/ApiKeys': () => ({ name: 'fuzz', rights: ['orders:read'], expires_at: '2099-01-01T00:00:00Z' }),
+  'PATCH /System/ApiKeys/{id}': () => ({ name: 'fuzz', expires_at: null }),
+};
+
+/** Every path to a value inside a JSON object: ['items', 0, 'price', 'vat']... */
+function paths(object: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
+  if (object === null || typeof object !== 'object') return [prefix];
+  const entries = Object.entries(object);
+  return [
+    prefix,
+    ...entries.flatMap(([key, inner]) => paths(inner, [...prefix, Array.isArray(object) ? Number(key) : key])),
+  ];
+}
+
+/** A valid body with one place replaced by a hostile value, removed, or given an unknown field. */
+function mutated(template: () => Record<string, unknown>) {
+  return fc.tuple(fc.nat(), hostile, fc.constantFrom('replace', 'delete', 'add')).map(([pick, replacement, how]) => {
+    const body = template();
+    const all = paths(body).filter((path) => path.length > 0);
+    const path = all[pick % all.length]!;
+    const parent = path.slice(0, -1).reduce<any>((at, key) => at[key], body); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const last = path[path.length - 1]!;
+    if (how === 'delete') delete parent[last];
+    else if (how === 'add' && typeof parent === 'object' && !Array.isArray(parent)) {
+      parent[`x_${String(last)}`] = replacement;
+    } else parent[last] = replacement;
+    return JSON.stringify(body);
+  });
+}
+
+const bodyFor = (route: string) => (VALID[route] ? fc.oneof(body, mutated(VALID[route]), mutated(VALID[route])) : body);
+
+/** A path id: the real one, near misses, and anything at all. */
+const pathId = (real: () => number) =>
+  fc.oneof(
+    fc.constant(null).map(() => String(real())),
+    fc.integer({ min: -1e12, max: 1e12 }).map(String),
+    fc.constantFrom('0', '-1', '1.5', '1e3', '0x1f', 'NaN', 'Infinity', '2147483648', '9'.repeat(30), '%00', '..'),
+    fc.constantFrom(...SQLISH),
+    fc.string({ maxLength: 20 }),
+  );
+
+const query = fc
+  .dictionary(
+    fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 6 })),
+    fc.oneof(scalar.map(String), fc.constantFrom(...SQLISH)),
+    {
+      maxKeys: 5,
+    },
+  )
+  .map((params) => new URLSearchParams(params).toString());
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+interface Route {
+  name: string;
+  method: Method;
+  path: (order: string, item: string) => string;
+  withBody: boolean;
+}
+
+/** A route from its name, `METHOD /path/{id}/...`: `{id}` takes the order id, `{itemId}` the item id. */
+function route(name: string, withBody = false): Route {
+  const [method, template] = name.split(' ') as [string, string];
+  return {
+    name,
+    method: method.toLowerCase() as Method,
+    path: (order, item) => template.replace('{id}', order).replace('{itemId}', item),
+    withBody,
+  };
+}
+
+const ROUTES: Route[] = [
+  route('GET /System/Orders'),
+  route('POST /System/Orders', true),
+  route('PUT /System/Orders', true),
+  route('GET /System/Orders/{id}'),
+  route('POST /System/Orders/{id}/item', true),
+  route('PUT /System/Orders/{id}/item', true),
+  route('DELETE /System/Orders/{id}/item/{itemId}'),
+  route('GET /System/Orders/Statuses'),
+  route('GET /System/Orders/Statuses/{id}'),
+  route('PATCH /System/Orders/{id}/status', true),
+  route('POST /System/Orders/{id}/tracking', true),
+  route('POST /System/Orders/{id}/history', true),
+  route('GET /System/Orders/{id}/history'),
+  route('PATCH /System/Orders/{id}/paid', true),
+  route('PATCH /System/Orders/{id}/done', true),
+  route('PATCH /System/Orders/{id}/cancel', true),
+  route('PATCH /System/Orders/{id}/sent', true),
+  route('PATCH /System/Orders/{id}/delivered', true),
+  route('POST /System/Orders/{id}/resync', true),
+  route('GET /System/Lists/Shippers'),
+  route('GET /System/Lists/Shippers/{id}'),
+  route('GET /System/Lists/DeliveryMethods'),
+  route('GET /System/Lists/OrderCategories'),
+  route('GET /System/ApiKeys'),
+  route('POST /System/ApiKeys', true),
+  route('GET /System/ApiKeys/{id}'),
+  route('PATCH /System/ApiKeys/{id}', true),
+  route('DELETE /System/ApiKeys/{id}'),
+];
+
+/** What only the gateway's insides would say: stack frames, file names, the ORM or the database. */
+const INSIDES = /\bat \S+ \(|\.[jt]s:\d+|node_modules|prisma|invocation|relation "|violates|stack/i;
+
+function expectWellFormed(response: Response, what: string): void {
+  if (response.status >= 500) throw new Error(`${what} → ${response.status} ${response.text}`);
+  if (response.status < 400) return;
+  expect(response.headers['content-type']).toContain('application/problem+json');
+  const problem = response.body as Record<string, unknown>;
+  expect(problem).toMatchObject({
+    message: expect.any(String),
+    detail: expect.any(String),
+    code: expect.any(String),
+    type: expect.stringMatching(/^urn:orders-gateway:problem:/),
+    status: response.status,
+    request_id: expect.any(String),
+  });
+  if (INSIDES.test(JSON.stringify(problem))) throw new Error(`${what} → answer shows insides: ${response.text}`);
+}
+
+describe('the routes tried', () => {
+  it('are every operation of the OpenAPI document that takes input', () => {
+    const document = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => !path.startsWith('/health'))
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/\{(?!itemId)\w+\}/g, '{id}')}`),
+      );
+    expect(ROUTES.map((tried) => tried.name).sort()).toEqual(operations.sort());
+  });
+});
+
+describe.each(ROUTES)('$name', (route) => {
+  it('answers anything with a well-formed answer, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        pathId(() => orderId),
+        pathId(() => itemId),
+        query,
+        bodyFor(route.name),
+        async (order, item, search, payload) => {
+          const url = `${route.path(encodeURIComponent(order), encodeURIComponent(item))}${search ? `?${search}` : ''}`;
+          let test = gateway[route.method === 'get' ? 'get' : route.method](url);
+          if (route.withBody || route.method !== 'get') {
+            test = test.set('Content-Type', 'application/json').send(payload);
+          }
+          const response = await test;
+          expectWellFormed(response, `${route.method.toUpperCase()} ${url} ${payload.slice(0, 200)}`);
+        },
+      ),
+      { numRuns: Number(process.env.HOSTILE_RUNS ?? 25) },
+    );
+  }, 60_000);
+});
+
+describe('SQL in every filter', () => {
+  it('finds nothing and harms nothing', async () => {
+    const orders = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM orders')).rows[0]!.n);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...QUERY_KEYS), fc.constantFrom(...SQLISH), async (key, injection) => {
+        const response = await gateway.get(`/System/Orders?${new URLSearchParams({ [key]: injection }).toString()}`);
+        expectWellFormed(response, `${key}=${injection}`);
+        if (response.status === 200 && ['tracking', 'external_order_id', 'email'].includes(key)) {
+          expect(response.body.paginator.total).toBe(0);
+        }
+      }),
+      { numRuns: 150 },
+    );
+    const still = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM orders')).rows[0]!.n);
+    expect(still).toBe(orders);
+  });
+});
+
+describe('after all that', () => {
+  it('every order is whole: its total is its lines, it has its sync row and its created entry', async () => {
+    const broken = await db.query(`
+      SELECT o.id FROM orders o
+       WHERE o.money <> coalesce((SELECT sum(i.final_price * i.count) FROM order_items i WHERE i.order_id = o.id), 0)
+          OR NOT EXISTS (SELECT 1 FROM order_sync s WHERE s.order_id = o.id)
+          OR NOT EXISTS (SELECT 1 FROM order_history h WHERE h.order_id = o.id AND h.action = 'created')`);
+    expect(broken.rows).toEqual([]);
+  });
+});
