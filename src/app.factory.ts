@@ -1,3 +1,4 @@
+import type { DatabaseConnectionInput } from './database/prisma.service.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
@@ -35,7 +36,7 @@ function packageVersion(): string {
 
 export async function createApp(
   config: AppConfig,
-  databaseUrl: string,
+  database: DatabaseConnectionInput,
   backOffice: MplusConnection,
   logger?: PinoLoggerService,
 ): Promise<NestFastifyApplication> {
@@ -57,7 +58,7 @@ export async function createApp(
       ),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register({ config, databaseUrl, backOffice }),
+    AppModule.register({ config, database, backOffice }),
     adapter,
     // Body parsing is configured below, not by Nest.
     { logger: logger ?? false, abortOnError: false, bodyParser: false },

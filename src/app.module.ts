@@ -8,6 +8,7 @@ import { createValidationPipe } from './common/validation/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import type { DatabaseConnectionInput } from './database/prisma.service.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -20,12 +21,16 @@ import { StatusesModule } from './statuses/statuses.module.js';
 
 @Module({})
 export class AppModule {
-  static register(options: { config: AppConfig; databaseUrl: string; backOffice: MplusConnection }): DynamicModule {
+  static register(options: {
+    config: AppConfig;
+    database: DatabaseConnectionInput;
+    backOffice: MplusConnection;
+  }): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(options.config),
-        DatabaseModule.forConnection({ url: options.databaseUrl, poolSize: options.config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forConnection({ ...options.database, poolSize: options.config.DATABASE_POOL_SIZE }),
         MetricsModule,
         MplusModule.forConnection(options.backOffice),
         IdempotencyModule,

@@ -3,6 +3,7 @@ import { createApp } from './app.factory.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
 import { RIGHTS } from './auth/rights.js';
 import { PinoLoggerService, createPinoLogger } from './common/logging.js';
+import { isDatabaseUnavailable } from './database/database-errors.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import { InvalidConfigError, loadConfig } from './config/app-config.js';
 import { EmbeddedPostgresInUseError } from './database/embedded-postgres.js';
@@ -26,6 +27,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new PinoLoggerService(createPinoLogger(config.LOG_LEVEL));
+  // graphile-worker 0.17 lets a failed write of its own (recording a job's failure) go unhandled
+  // when the database connection drops in the middle of it; Node would end the process, and a
+  // Postgres restart would take the gateway down with it. Losing the database is an outage the
+  // gateway recovers from (the job lock left behind is freed by WorkerLiveness), so only that kind
+  // of rejection is survived; anything else still ends the process.
+  process.on('unhandledRejection', (reason) => {
+    if (isDatabaseUnavailable(reason)) {
+      logger.warn(`The database went away under a background task: ${(reason as Error).message}`, 'Database');
+      return;
+    }
+    logger.error(`Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    process.exit(1);
+  });
 
   let database;
   try {
@@ -47,7 +61,12 @@ async function main(): Promise<void> {
   const backOffice = await openBackOffice(config);
   logger.log(`Forwarding to ${backOffice.describe()}`, 'Startup');
 
-  const app = await createApp(config, database.url, backOffice.connection, logger);
+  const app = await createApp(
+    config,
+    { url: database.url, embedded: database.kind !== 'external' },
+    backOffice.connection,
+    logger,
+  );
 
   // A new embedded store has no keys: make one admin key so that the first user can get in.
   const apiKeys = app.get(ApiKeysService);

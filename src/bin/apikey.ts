@@ -65,7 +65,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const database = await openDatabase(config, { forTool: true });
-  const prisma = new PrismaService({ url: database.url, poolSize: 2 });
+  const prisma = new PrismaService({ url: database.url, poolSize: 2, embedded: database.kind !== 'external' });
   try {
     await applyMigrations(database.url);
     const apiKeys = new ApiKeysService(

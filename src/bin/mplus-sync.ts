@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(
     AppModule.register({
       config,
-      databaseUrl: database.url,
+      database: { url: database.url, embedded: database.kind !== 'external' },
       backOffice: {
         url: config.MPLUS_URL,
         ident: config.MPLUS_IDENT,

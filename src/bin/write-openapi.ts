@@ -48,7 +48,11 @@ async function generateDocument(): Promise<string> {
     connectTimeoutMs: 1,
     readTimeoutMs: 1,
   };
-  const app = await createApp(loadConfig({ SYNC_WORKER: 'false' }), 'postgresql://unused@127.0.0.1:1/unused', unused);
+  const app = await createApp(
+    loadConfig({ SYNC_WORKER: 'false' }),
+    { url: 'postgresql://unused@127.0.0.1:1/unused', embedded: false },
+    unused,
+  );
   try {
     return `${JSON.stringify(await buildOpenApiDocument(app, packageJson.version), null, 2)}\n`;
   } finally {

@@ -1,4 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { ProcessPresence } from './process-presence.js';
 import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from './prisma.service.js';
 
 @Global()
@@ -7,8 +8,8 @@ export class DatabaseModule {
   static forConnection(connection: DatabaseConnection): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService],
-      exports: [PrismaService, DATABASE_CONNECTION],
+      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService, ProcessPresence],
+      exports: [PrismaService, DATABASE_CONNECTION, ProcessPresence],
     };
   }
 }

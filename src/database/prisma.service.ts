@@ -7,7 +7,12 @@ export const DATABASE_CONNECTION = Symbol('DATABASE_CONNECTION');
 export interface DatabaseConnection {
   url: string;
   poolSize: number;
+  /** The embedded store: one Postgres session behind every connection, one gateway at a time. */
+  embedded: boolean;
 }
+
+/** What the application is started with; the pool size comes from the configuration. */
+export type DatabaseConnectionInput = Omit<DatabaseConnection, 'poolSize'>;
 
 /** A client or the client of an open transaction: what repository methods take. */
 export type Db = Prisma.TransactionClient;

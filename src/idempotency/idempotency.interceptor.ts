@@ -8,6 +8,7 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 import { type IdempotencyClaim, RequestContext } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
+import { ProcessPresence } from '../database/process-presence.js';
 import { idempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
@@ -15,10 +16,12 @@ import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * How long a running claim is held for a request that may have died. Longer than any request
- * runs (a transaction times out after seconds), so that a live request is never taken over.
+ * How long a running claim is held for a request that may have died, when nothing says its
+ * process is gone (see ProcessPresence: a killed process's claims are taken over at once).
+ * Longer than any request runs (a transaction times out after seconds).
  */
 const LEASE_SECONDS = 60;
+const SETTLE_RETRY_MS = 500;
 
 /**
  * Idempotency-Key on writes. The key is claimed (per API key) before the handler runs; a repeat
@@ -34,6 +37,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     private readonly prisma: PrismaService,
     private readonly keys: IdempotencyRepository,
     private readonly reflector: Reflector,
+    private readonly presence: ProcessPresence,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -47,7 +51,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const state = RequestContext.current();
     if (key === null || !apiKeyId || !state) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const claim: IdempotencyClaim = { apiKeyId, key, owner: request.id };
+    const claim: IdempotencyClaim = { apiKeyId, key, owner: `${this.presence.instanceId}/${request.id}` };
     return from(this.claim(claim, requestFingerprint(request.method, request.url, request.body))).pipe(
       mergeMap((outcome) => {
         if (outcome === 'run-again') return next.handle();
@@ -82,6 +86,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       owner: claim.owner,
       ttlHours: this.config.IDEMPOTENCY_KEY_TTL_HOURS,
       leaseSeconds: LEASE_SECONDS,
+      shared: this.presence.shared,
+      instanceId: this.presence.instanceId,
     });
     switch (outcome.kind) {
       case 'claimed':
@@ -109,11 +115,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** After the handler: a claim without a committed write is finished (success) or freed (failure). */
   private async settle(claim: IdempotencyClaim, how: 'finished' | 'failed'): Promise<void> {
     if (claim.replay || claim.committed) return;
+    const settle = () =>
+      how === 'finished'
+        ? this.keys.finish(this.prisma, claim.apiKeyId, claim.key, claim.owner)
+        : this.keys.release(this.prisma, claim.apiKeyId, claim.key, claim.owner);
     try {
-      if (how === 'finished') await this.keys.finish(this.prisma, claim.apiKeyId, claim.key, claim.owner);
-      else await this.keys.release(this.prisma, claim.apiKeyId, claim.key, claim.owner);
+      await settle();
     } catch {
-      // The claim then stays running until its lease ends; repeats get 409 until then.
+      // Most often the database is away (which is why the request failed). Until the claim is
+      // settled, repeats get 409; keep trying in the background rather than leave it to the lease.
+      void this.settleLater(settle, Date.now() + LEASE_SECONDS * 1000);
+    }
+  }
+
+  private async settleLater(settle: () => Promise<unknown>, until: number): Promise<void> {
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS).unref());
+      try {
+        await settle();
+        return;
+      } catch {
+        // Still away: try again.
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import type { Db } from '../database/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 
@@ -24,17 +25,22 @@ export interface ClaimRequest {
   apiKeyId: number;
   key: string;
   fingerprint: string;
+  /** `<process instance>/<request id>`: see ProcessPresence. */
   owner: string;
   ttlHours: number;
   /** A running claim older than this was left by a request that died; it may be taken over. */
   leaseSeconds: number;
+  /** Whether other gateway processes share the database (else a claim of another instance is a dead one's). */
+  shared: boolean;
+  instanceId: string;
 }
 
 @Injectable()
 export class IdempotencyRepository {
   /**
    * Takes the key for this request: a new key, an expired one, or one whose holder died before
-   * its write committed (same request only). Otherwise says what holds it.
+   * its write committed (same request only): its process is gone (ProcessPresence), or its lease
+   * ran out. Otherwise says what holds it.
    */
   async claim(db: Db, request: ClaimRequest): Promise<ClaimOutcome> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -48,7 +54,11 @@ export class IdempotencyRepository {
           WHERE idempotency_keys.expires_at <= now()
              OR (idempotency_keys.state = 'running'
                  AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-                 AND idempotency_keys.started_at < now() - ${request.leaseSeconds}::int * interval '1 second')
+                 AND (idempotency_keys.started_at < now() - ${request.leaseSeconds}::int * interval '1 second'
+                      OR CASE WHEN ${request.shared}
+                              THEN pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int,
+                                                             hashtext(split_part(idempotency_keys.owner, '/', 1)))
+                              ELSE split_part(idempotency_keys.owner, '/', 1) <> ${request.instanceId} END))
         RETURNING 1`;
       if (taken.length === 1) return { kind: 'claimed' };
       const held = await db.idempotencyKey.findUnique({

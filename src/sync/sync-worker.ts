@@ -5,13 +5,15 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { Logger as WorkerLogger, type Runner, type Task, run } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { Logger as WorkerLogger, type Runner, type Task, type WorkerEvents, run } from 'graphile-worker';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from '../database/prisma.service.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { OutboxRepository, SYNC_ORDER_TASK } from '../outbox/outbox.repository.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
 import { OrderForwarder } from './order-forwarder.js';
+import { WorkerLiveness } from './worker-liveness.js';
 
 // The background jobs of this process, on graphile-worker (jobs in Postgres, taken with
 // SKIP LOCKED): any number of gateway processes can run them side by side. Three tasks:
@@ -19,12 +21,15 @@ import { OrderForwarder } from './order-forwarder.js';
 //   pull_back_office one at a time (one job key), reading changes back, then scheduling itself;
 //   cleanup_idempotency_keys hourly (graphile's cron, once across all processes).
 // A sweeper re-queues every order that has events to send, at start and every minute: a job
-// that went missing can delay a change but never lose it.
+// that went missing can delay a change but never lose it. Jobs held by a worker that died (a
+// killed process), or forgotten by one (a database outage mid-job), are freed within seconds,
+// see WorkerLiveness.
 
 export const PULL_TASK = 'pull_back_office';
 const CLEANUP_TASK = 'cleanup_idempotency_keys';
 const PULL_KEY = 'pull-back-office';
 const SWEEP_INTERVAL_MS = 60_000;
+const LIVENESS_INTERVAL_MS = 5_000;
 const PAGES_PER_RUN = 10;
 
 @Injectable()
@@ -32,6 +37,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly logger = new Logger('SyncWorker');
   private runner: Runner | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private livenessCheck: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,6 +47,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly forwarder: OrderForwarder,
     private readonly inbound: InboundSync,
     private readonly idempotencyKeys: IdempotencyRepository,
+    private readonly liveness: WorkerLiveness,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,7 +62,10 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       const removed = await this.idempotencyKeys.deleteExpired(this.prisma);
       if (removed > 0) this.logger.log(`Removed ${removed} expired idempotency keys`);
     };
+    const events = new EventEmitter() as WorkerEvents;
+    events.on('worker:create', ({ worker }) => this.liveness.announce(worker));
     this.runner = await run({
+      events,
       connectionString: this.database.url,
       concurrency: this.config.SYNC_CONCURRENCY,
       pollInterval: this.config.SYNC_POLL_INTERVAL_MS,
@@ -63,21 +73,33 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       crontab: `0 * * * * ${CLEANUP_TASK}`,
       // The embedded Postgres is one session behind every connection, so named prepared
       // statements of two connections would collide.
-      noPreparedStatements: !this.config.DATABASE_URL,
+      noPreparedStatements: this.database.embedded,
       logger: workerLogger(this.logger),
       taskList: { [SYNC_ORDER_TASK]: syncOrder, [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup },
     });
     if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
+    await this.freeStaleLocks();
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
     this.sweeper.unref();
+    this.livenessCheck = setInterval(() => void this.freeStaleLocks(), LIVENESS_INTERVAL_MS);
+    this.livenessCheck.unref();
   }
 
   /** Stops taking jobs and waits for the ones running to finish; before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    if (this.livenessCheck) clearInterval(this.livenessCheck);
     await this.runner?.stop();
     this.runner = undefined;
+  }
+
+  private async freeStaleLocks(): Promise<void> {
+    try {
+      await this.liveness.freeStaleLocks();
+    } catch (error) {
+      this.logger.warn(`Looking for stale job locks failed: ${(error as Error).message}`);
+    }
   }
 
   private async sweep(): Promise<void> {

@@ -7,12 +7,13 @@ import { OrderForwarder } from './order-forwarder.js';
 import { ResyncService } from './resync.service.js';
 import { SyncController } from './sync.controller.js';
 import { SyncWorker } from './sync-worker.js';
+import { WorkerLiveness } from './worker-liveness.js';
 
 /** Orders to and from the back office: forwarding, reading back, resync and its lists. */
 @Module({
   imports: [OrdersModule, OutboxModule],
   controllers: [SyncController],
-  providers: [OrderForwarder, InboundSync, SyncWorker, ResyncService, BackOfficeListsService],
+  providers: [OrderForwarder, InboundSync, SyncWorker, WorkerLiveness, ResyncService, BackOfficeListsService],
   exports: [InboundSync],
 })
 export class SyncModule {}

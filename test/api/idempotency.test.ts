@@ -3,6 +3,7 @@ import pg from 'pg';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key.js';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
 import { PrismaService } from '../../src/database/prisma.service.js';
+import { PRESENCE_LOCK_CLASS } from '../../src/database/process-presence.js';
 import { createOrder, getOrder, historyOf, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 
@@ -118,17 +119,28 @@ describe('a key used wrongly', () => {
     const key = randomUUID();
     const body = orderBody();
     const apiKeyId = (await db.query<{ id: number }>('SELECT id FROM api_keys ORDER BY id LIMIT 1')).rows[0]!.id;
-    // What a request in flight leaves: its claim, running, not yet committed.
-    await db.query(
-      `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, owner, expires_at)
-       VALUES ($1, $2, $3, 'running', 'someone-else', now() + interval '1 hour')`,
-      [apiKeyId, key, requestFingerprint('POST', '/System/Orders', body)],
-    );
-    const answer = await gateway.post('/System/Orders', body).set('Idempotency-Key', key);
-    expect(answer.status).toBe(409);
-    expect(answer.headers['retry-after']).toBe('1');
-    expect(answer.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
-    expect(await count('SELECT count(*) FROM orders WHERE email = $1', body.email)).toBe(0);
+    // What a request in flight leaves: its claim, running, not yet committed, owned by a gateway
+    // process that is alive (this test's connection holds that process's presence lock).
+    const instance = randomUUID();
+    await db.query('SELECT pg_advisory_lock($1::int, hashtext($2))', [PRESENCE_LOCK_CLASS, instance]);
+    try {
+      await db.query(
+        `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, owner, expires_at)
+         VALUES ($1, $2, $3, 'running', $4, now() + interval '1 hour')`,
+        [apiKeyId, key, requestFingerprint('POST', '/System/Orders', body), `${instance}/req-1`],
+      );
+      const answer = await gateway.post('/System/Orders', body).set('Idempotency-Key', key);
+      expect(answer.status).toBe(409);
+      expect(answer.headers['retry-after']).toBe('1');
+      expect(answer.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+      expect(await count('SELECT count(*) FROM orders WHERE email = $1', body.email)).toBe(0);
+    } finally {
+      await db.query('SELECT pg_advisory_unlock($1::int, hashtext($2))', [PRESENCE_LOCK_CLASS, instance]);
+    }
+    // Once that process is gone, a repeat takes the claim over at once, without waiting out the lease.
+    const afterwards = await gateway.post('/System/Orders', body).set('Idempotency-Key', key);
+    expect(afterwards.status).toBe(201);
+    expect(await count('SELECT count(*) FROM orders WHERE email = $1', body.email)).toBe(1);
   });
 
   it('takes over the claim of a request that died before its write, and writes once', async () => {
@@ -137,7 +149,7 @@ describe('a key used wrongly', () => {
     const apiKeyId = (await db.query<{ id: number }>('SELECT id FROM api_keys ORDER BY id LIMIT 1')).rows[0]!.id;
     await db.query(
       `INSERT INTO idempotency_keys (api_key_id, key, fingerprint, state, owner, started_at, expires_at)
-       VALUES ($1, $2, $3, 'running', 'dead-request', now() - interval '5 minutes', now() + interval '1 hour')`,
+       VALUES ($1, $2, $3, 'running', 'dead-process/dead-request', now() - interval '5 minutes', now() + interval '1 hour')`,
       [apiKeyId, key, requestFingerprint('POST', '/System/Orders', body)],
     );
     const answer = await gateway.post('/System/Orders', body).set('Idempotency-Key', key);

@@ -39,13 +39,17 @@ export async function startGateway(
   const url = shared.simulator ? simulator.url : await simulator.start();
   // No rate limit unless a test asks for one: the tests send requests faster than clients would.
   const config = loadConfig({ SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', ...env });
-  const app = await createApp(config, database.url, {
-    url,
-    ident: config.MPLUS_IDENT,
-    secret: config.MPLUS_SECRET,
-    connectTimeoutMs: config.MPLUS_CONNECT_TIMEOUT_MS,
-    readTimeoutMs: config.MPLUS_READ_TIMEOUT_MS,
-  });
+  const app = await createApp(
+    config,
+    { url: database.url, embedded: false },
+    {
+      url,
+      ident: config.MPLUS_IDENT,
+      secret: config.MPLUS_SECRET,
+      connectTimeoutMs: config.MPLUS_CONNECT_TIMEOUT_MS,
+      readTimeoutMs: config.MPLUS_READ_TIMEOUT_MS,
+    },
+  );
   await app.getHttpAdapter().getInstance().ready();
   const apiKeys = app.get(ApiKeysService);
   const adminKey = (await apiKeys.create(shared.database ? 'test admin 2' : 'test admin', ['admin'])).key;

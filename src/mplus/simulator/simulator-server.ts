@@ -207,7 +207,7 @@ export class MplusSimulator {
 
   /**
    * The control API, for tests and demos (JSON in, JSON out):
-   *   GET    /_simulator/state                 orders, relations, calls
+   *   GET    /_simulator/state                 orders, relations, calls, journal (order writes taken)
    *   GET    /_simulator/orders/{id}           one order
    *   POST   /_simulator/reset                 the seeded state again, no faults
    *   PUT    /_simulator/faults                {rules: FaultRule[], latency_ms?}
@@ -224,7 +224,12 @@ export class MplusSimulator {
     const orderAction = /^\/orders\/([0-9a-f]+)(?:\/(cancel|deliver|pay))?$/.exec(path);
 
     if (request.method === 'GET' && path === '/state') {
-      return json(200, { orders: this.store.allOrders(), relations: this.store.allRelations(), calls: this.calls });
+      return json(200, {
+        orders: this.store.allOrders(),
+        relations: this.store.allRelations(),
+        calls: this.calls,
+        journal: this.store.journal,
+      });
     }
     if (request.method === 'POST' && path === '/reset') {
       this.reset();

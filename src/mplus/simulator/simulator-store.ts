@@ -66,6 +66,17 @@ export interface SimulatorState {
 
 type Body = Record<string, unknown>;
 
+/** One order-changing call as the simulator took it: what fault tests check order and count by. */
+export interface JournalEntry {
+  operation: OperationName;
+  order_id: string;
+  ext_order_id: string | null;
+  result: string;
+  prepay?: boolean;
+}
+
+const ORDER_WRITES = new Set<OperationName>(['createOrder', 'updateOrder', 'cancelOrder', 'payOrder', 'deliverOrder']);
+
 const RELATION_SEARCH_FIELDS: Array<keyof MplusRelation> = [
   'extRelationId',
   'name',
@@ -107,6 +118,7 @@ export class SimulatorStore {
   }
 
   reset(): void {
+    this.journal.length = 0;
     this.orders.clear();
     this.relations.clear();
     this.markers = { order: 0, relation: 0, article: 0, employee: 0, invoice: 0, packingSlip: 0 };
@@ -167,7 +179,31 @@ export class SimulatorStore {
     ].includes(operation);
   }
 
+  /** Every order-changing call, in the order taken (not persisted: it starts empty on each start). */
+  readonly journal: JournalEntry[] = [];
+
   handle(operation: OperationName, body: Body): Body {
+    const answer = this.dispatch(operation, body);
+    if (ORDER_WRITES.has(operation)) this.record(operation, body, answer);
+    return answer;
+  }
+
+  private record(operation: OperationName, body: Body, answer: Body): void {
+    const request = (body.request ?? body.order ?? {}) as Body;
+    const info = (answer.info ?? {}) as Body;
+    const orderId =
+      [info.orderId, request.orderId, body.orderId].find((id): id is string => typeof id === 'string' && id !== '') ??
+      '';
+    this.journal.push({
+      operation,
+      order_id: orderId,
+      ext_order_id: this.orders.get(orderId)?.extOrderId ?? (request.extOrderId as string | undefined) ?? null,
+      result: String(answer.result),
+      ...(operation === 'payOrder' ? { prepay: Boolean(request.prepay) } : {}),
+    });
+  }
+
+  private dispatch(operation: OperationName, body: Body): Body {
     switch (operation) {
       case 'findOrder':
         return this.orderAnswer([...this.orders.values()].find((order) => order.extOrderId === body.extOrderId));
