@@ -1,0 +1,225 @@
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import os from 'node:os';
+import { createEmptyDatabase } from '../test/support/test-database.js';
+import { createAdminKey } from '../faults/harness.js';
+import type { LoadResult, LoadSpec } from './load.js';
+import { type Server, load, startServer } from './servers.js';
+
+// npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N]
+//
+// Starts the gateway (production settings, forwarding off so that only the API is measured) and
+// the baseline (bench/baseline.ts) on a fresh database of the machine's Postgres, seeds orders
+// through the API, checks that both answer the same JSON, then loads each scenario on both from
+// a separate process (bench/load.ts, autocannon), alternating, after a warm-up. Prints medians
+// of the runs and the gateway's ratio to the baseline measured in the same run.
+
+async function call(url: string, token: string, method: string, route: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${url}${route}`, {
+    method,
+    headers: { token, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json: unknown = await response.json();
+  if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+const itemsOf = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    article_number: String(1001 + i),
+    name: `Article ${i + 1}`,
+    count: 1 + (i % 3),
+    price: { base_price: 10 + i, vat: 21 },
+  }));
+
+const createBody = (items: number) => ({
+  email: 'bench-{n}@example.cz',
+  name: 'Bench Customer',
+  street: 'Dlouhá 1',
+  city: 'Praha',
+  zip: '11000',
+  state_code: 'CZ',
+  order_currency_code: 'EUR',
+  items: itemsOf(items),
+});
+
+/** Orders as the scenarios read them: 5 lines and 2 parcels each; every third one with status 2. */
+async function seed(url: string, token: string, orders: number): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < orders; start += 20) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(20, orders - start) }, async (_, i) => {
+        const body = JSON.stringify(createBody(5)).replaceAll('{n}', String(start + i));
+        const { id } = (await call(url, token, 'POST', '/System/Orders', JSON.parse(body))) as { id: number };
+        for (const parcel of ['Z1', 'Z2']) {
+          await call(url, token, 'POST', `/System/Orders/${id}/tracking`, {
+            shipper_id: 1,
+            tracking_number: `${parcel}-${id}`,
+          });
+        }
+        if ((start + i) % 3 === 0) await call(url, token, 'PATCH', `/System/Orders/${id}/status`, { status_id: 2 });
+        return id;
+      }),
+    );
+    ids.push(...batch);
+  }
+  return ids;
+}
+
+/** The gateway's answers and the baseline's must be the same JSON, or the comparison means nothing. */
+async function checkSameAnswers(gateway: string, baseline: string, token: string, id: number): Promise<void> {
+  for (const route of [
+    `/System/Orders/${id}`,
+    `/System/Orders/${id}?expanded=true`,
+    '/System/Orders?per_page=50',
+    '/System/Orders?per_page=50&status_id=2',
+  ]) {
+    const ours = (await call(gateway, token, 'GET', route)) as Record<string, unknown>;
+    const floor = (await call(baseline, token, 'GET', route)) as Record<string, unknown>;
+    delete ours.next_cursor; // the changes feed's addition, null on page lists
+    if (!isDeepStrictEqual(ours, floor)) {
+      throw new Error(`The baseline answers ${route} differently:\n${JSON.stringify(floor)}\n${JSON.stringify(ours)}`);
+    }
+  }
+}
+
+interface Scenario {
+  name: string;
+  requests: LoadSpec['requests'];
+  /** Whether the baseline serves it; otherwise the gateway's figures stand alone. */
+  baseline: boolean;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      seconds: { type: 'string' },
+      connections: { type: 'string', default: '16' },
+    },
+  });
+  const smoke = values.smoke;
+  const runs = Number(values.runs ?? (smoke ? 1 : 3));
+  const seconds = Number(values.seconds ?? (smoke ? 1 : 10));
+  const warmupSeconds = smoke ? 0 : 3;
+  const connections = Number(values.connections);
+
+  const database = await createEmptyDatabase();
+  const servers: Server[] = [];
+  try {
+    const gateway = await startServer(
+      'src/main.ts',
+      { DATABASE_URL: database.url, PORT: '0', SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', LOG_LEVEL: 'info' },
+      /Listening on (http:\/\/[^;\s]+)/,
+    );
+    servers.push(gateway);
+    const baseline = await startServer(
+      'bench/baseline.ts',
+      { DATABASE_URL: database.url, PORT: '0' },
+      /Baseline listening on (\S+)/,
+    );
+    servers.push(baseline);
+    const token = await createAdminKey(database.url);
+    const ids = await seed(gateway.url, token, smoke ? 40 : 400);
+    await checkSameAnswers(gateway.url, baseline.url, token, ids[0]!);
+
+    const pick = (route: (id: number) => string) =>
+      ids.slice(0, 50).map((id) => ({ method: 'GET' as const, path: route(id) }));
+    const paid = ids.map((id) => ({
+      method: 'PATCH' as const,
+      path: `/System/Orders/${id}/paid`,
+      body: JSON.stringify({ paid: 0.01, status: 'success', payment_id: 'bench-{n}' }),
+    }));
+    const scenarios: Scenario[] = [
+      { name: 'get one order', requests: pick((id) => `/System/Orders/${id}`), baseline: true },
+      { name: 'get one order, expanded', requests: pick((id) => `/System/Orders/${id}?expanded=true`), baseline: true },
+      {
+        name: 'list page (per_page=50)',
+        requests: [1, 2, 3, 4].map((page) => ({ method: 'GET', path: `/System/Orders?per_page=50&page=${page}` })),
+        baseline: true,
+      },
+      {
+        name: 'list page, filtered (status_id)',
+        requests: [{ method: 'GET', path: '/System/Orders?per_page=50&status_id=2' }],
+        baseline: true,
+      },
+      {
+        name: 'create with 3 items',
+        requests: [{ method: 'POST', path: '/System/Orders', body: JSON.stringify(createBody(3)) }],
+        baseline: true,
+      },
+      { name: 'paid', requests: paid, baseline: false },
+      {
+        name: 'mixed: 90 % get, 10 % paid',
+        requests: [
+          ...pick((id) => `/System/Orders/${id}`).map((request) => ({ ...request, weight: 9 })),
+          ...paid.slice(0, 50),
+        ],
+        baseline: false,
+      },
+    ];
+
+    const rows: Array<Record<string, string | number>> = [];
+    const problems: Array<[string, Record<string, number>]> = [];
+    for (const scenario of scenarios) {
+      const ours: LoadResult[] = [];
+      const floor: LoadResult[] = [];
+      for (let run = 0; run < runs; run += 1) {
+        const spec = { token, requests: scenario.requests, connections, warmupSeconds, seconds };
+        if (scenario.baseline) floor.push(await load({ ...spec, url: baseline.url }));
+        ours.push(await load({ ...spec, url: gateway.url }));
+      }
+      for (const result of [...ours, ...floor]) {
+        if (result.errors + result.non2xx > 0) {
+          problems.push([scenario.name, { ...result.statusCodes, errors: result.errors }]);
+        }
+      }
+      const row = (who: string, results: LoadResult[]) => ({
+        scenario: scenario.name,
+        server: who,
+        'req/s': Math.round(median(results.map((result) => result.requestsPerSecond))),
+        'p50 ms': median(results.map((result) => result.p50)),
+        'p99 ms': median(results.map((result) => result.p99)),
+        errors: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+      });
+      const gatewayRow = row('gateway', ours);
+      if (scenario.baseline) {
+        const baselineRow = row('baseline', floor);
+        rows.push({ ...baselineRow, 'ratio req/s': '', 'ratio p99': '' });
+        rows.push({
+          ...gatewayRow,
+          'ratio req/s': `${Math.round((100 * gatewayRow['req/s']) / baselineRow['req/s'])} %`,
+          'ratio p99': `${(gatewayRow['p99 ms'] / Math.max(1, baselineRow['p99 ms'])).toFixed(2)}×`,
+        });
+      } else {
+        rows.push({ ...gatewayRow, 'ratio req/s': 'no baseline', 'ratio p99': '' });
+      }
+    }
+    console.log(
+      `\n${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
+        `${runs} run(s) of ${seconds} s after ${warmupSeconds} s warm-up, ${connections} connections; medians`,
+    );
+    console.table(rows);
+    for (const [name, codes] of problems) console.error(`${name}: answers by status ${JSON.stringify(codes)}`);
+    const failed = rows.filter((row) => Number(row.errors) > 0);
+    if (failed.length > 0) {
+      console.error(`Errors in: ${failed.map((row) => `${row.scenario} (${row.server})`).join(', ')}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    for (const server of servers.reverse()) await server.stop();
+    await database.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

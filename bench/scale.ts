@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createAdminKey } from '../faults/harness.js';
+import { databaseUrl } from '../test/support/test-database.js';
+import { load, startServer } from './servers.js';
+
+// npm run bench:scale -- --database og_bench_1m
+//
+// The list and changes endpoints on a big database (seed it with npm run bench:seed): page 1
+// with each filter, deep pages, the changes feed read from start, and get-one-order, each loaded
+// for a few seconds; and the plan Postgres picks for each list query (EXPLAIN of the same
+// WHERE/ORDER BY/LIMIT the gateway sends). Run it on databases of two sizes and compare.
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      database: { type: 'string', default: 'og_bench' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '4' },
+    },
+  });
+  const url = databaseUrl(values.database);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const gateway = await startServer(
+    'src/main.ts',
+    { DATABASE_URL: url, PORT: '0', SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', LOG_REQUESTS: 'false' },
+    /Listening on (http:\/\/[^;\s]+)/,
+  );
+  try {
+    const token = await createAdminKey(url);
+    const { rows } = await db.query<{ orders: number; some_id: number; email: string }>(
+      `SELECT (SELECT count(*)::int FROM orders) AS orders, max(id) - 7 AS some_id,
+              (SELECT email FROM orders ORDER BY id LIMIT 1) AS email FROM orders`,
+    );
+    const { orders, some_id: someId, email } = rows[0]!;
+    const lastPage = Math.max(1, Math.floor(orders / 50));
+    const middle = await fetch(`${gateway.url}/System/Orders?updated_since=2000-01-01T00:00:00Z&per_page=250`, {
+      headers: { token },
+    });
+    const firstCursor = ((await middle.json()) as { next_cursor: string }).next_cursor;
+
+    const cases: Array<[string, string]> = [
+      ['page 1', '/System/Orders?per_page=50'],
+      ['page 1, status_id', '/System/Orders?per_page=50&status_id=3'],
+      ['page 1, done', '/System/Orders?per_page=50&done=true'],
+      ['page 1, canceled=false', '/System/Orders?per_page=50&canceled=false'],
+      ['page 1, email', `/System/Orders?per_page=50&email=${encodeURIComponent(email)}`],
+      ['page 1, from/to (a month)', '/System/Orders?per_page=50&from=2025-03-01T00:00:00Z&to=2025-03-31T23:59:59Z'],
+      ['page 1, sync_status=failed', '/System/Orders?per_page=50&sync_status=failed'],
+      ['page 100', '/System/Orders?per_page=50&page=100'],
+      [`page ${Math.ceil(lastPage / 2)} (middle)`, `/System/Orders?per_page=50&page=${Math.ceil(lastPage / 2)}`],
+      [`page ${lastPage} (last)`, `/System/Orders?per_page=50&page=${lastPage}`],
+      ['changes: first page (updated_since)', '/System/Orders?updated_since=2000-01-01T00:00:00Z&per_page=250'],
+      ['changes: a next_cursor page', `/System/Orders?cursor=${encodeURIComponent(firstCursor)}&per_page=250`],
+      ['get one order', `/System/Orders/${someId}`],
+    ];
+    const table: Array<Record<string, string | number>> = [];
+    for (const [name, path] of cases) {
+      const result = await load({
+        url: gateway.url,
+        token,
+        requests: [{ method: 'GET', path }],
+        connections: Number(values.connections),
+        warmupSeconds: 1,
+        seconds: Number(values.seconds),
+      });
+      table.push({
+        case: name,
+        'req/s': Math.round(result.requestsPerSecond),
+        'p50 ms': result.p50,
+        'p99 ms': result.p99,
+        errors: result.errors + result.non2xx,
+      });
+    }
+
+    // Reading the whole feed, page after page, as a client catching up would.
+    const feedStarted = Date.now();
+    let cursor: string | null = null;
+    let read = 0;
+    let pages = 0;
+    const feedLimit = Math.min(orders, 100_000);
+    while (read < feedLimit) {
+      const path: string = cursor
+        ? `/System/Orders?cursor=${encodeURIComponent(cursor)}&per_page=250`
+        : '/System/Orders?updated_since=2000-01-01T00:00:00Z&per_page=250';
+      const response = await fetch(`${gateway.url}${path}`, { headers: { token } });
+      const page = (await response.json()) as { orders: unknown[]; next_cursor: string | null };
+      read += page.orders.length;
+      pages += 1;
+      cursor = page.next_cursor;
+      if (page.orders.length === 0 || !cursor) break;
+    }
+    const feedSeconds = (Date.now() - feedStarted) / 1000;
+
+    console.log(
+      `\n${values.database}: ${orders} orders; ${values.connections} connections, ${values.seconds} s per case`,
+    );
+    console.table(table);
+    console.log(
+      `changes feed from the start: ${read} orders in ${pages} pages of 250 in ${feedSeconds.toFixed(1)} s ` +
+        `(${Math.round(read / feedSeconds)} orders/s, ${((1000 * feedSeconds) / pages).toFixed(0)} ms a page)`,
+    );
+
+    console.log('\nPlans (EXPLAIN of the WHERE/ORDER BY/LIMIT each list sends):');
+    const plans: Array<[string, string]> = [
+      ['page 1', 'SELECT id FROM orders ORDER BY date_order DESC, id DESC LIMIT 50'],
+      ['status_id', 'SELECT id FROM orders WHERE status_id = 3 ORDER BY date_order DESC, id DESC LIMIT 50'],
+      ['done', 'SELECT id FROM orders WHERE done ORDER BY date_order DESC, id DESC LIMIT 50'],
+      ['email', `SELECT id FROM orders WHERE email_normalized = '${email}' ORDER BY date_order DESC, id DESC LIMIT 50`],
+      [
+        'from/to',
+        `SELECT id FROM orders WHERE date_order BETWEEN '2025-03-01' AND '2025-03-31' ORDER BY date_order DESC, id DESC LIMIT 50`,
+      ],
+      ['count (paginator)', 'SELECT count(*) FROM orders'],
+      ['count, status_id', 'SELECT count(*) FROM orders WHERE status_id = 3'],
+      ['deep page', `SELECT id FROM orders ORDER BY date_order DESC, id DESC LIMIT 50 OFFSET ${(lastPage - 1) * 50}`],
+      ['changes', 'SELECT id FROM orders WHERE change_seq > 0 ORDER BY change_seq, id LIMIT 250'],
+    ];
+    for (const [name, sql] of plans) {
+      const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) ${sql}`);
+      const lines = plan.rows.map((row) => row['QUERY PLAN']);
+      console.log(
+        `- ${name}: ${lines
+          .filter((line) => /Scan|Sort|Limit|Aggregate|Execution/.test(line))
+          .map((line) => line.trim())
+          .join(' | ')}`,
+      );
+    }
+  } finally {
+    await gateway.stop();
+    await db.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

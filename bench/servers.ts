@@ -1,0 +1,59 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LoadResult, LoadSpec } from './load.js';
+
+// The processes of a benchmark: servers started from source (the gateway, the baseline) and the
+// load generator, each a process of its own.
+
+const ROOT = path.join(import.meta.dirname, '..');
+const TYPESCRIPT = ['--import', '@swc-node/register/esm-register'];
+const exec = promisify(execFile);
+
+export interface Server {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Server> {
+  const { DATABASE_URL: _ignored, ...inherited } = process.env;
+  const child: ChildProcess = spawn(process.execPath, [...TYPESCRIPT, path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      // Only the start is kept: the access log of a benchmark is large and nobody reads it.
+      if (output.length < 100_000) output += chunk.toString();
+      const match = ready.exec(output);
+      if (match?.[1]) {
+        resolve({
+          url: match[1],
+          stop: async () => {
+            if (child.exitCode !== null) return;
+            const exited = new Promise((done) => child.once('exit', done));
+            child.kill('SIGTERM');
+            await exited;
+          },
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}:\n${output}`)));
+  });
+}
+
+export async function load(spec: LoadSpec): Promise<LoadResult> {
+  const { stdout } = await exec(
+    process.execPath,
+    [...TYPESCRIPT, path.join(ROOT, 'bench', 'load.ts'), JSON.stringify(spec)],
+    {
+      cwd: ROOT,
+      maxBuffer: 10_000_000,
+    },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
+}
