@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface IdempotencyClaim {
   apiKeyId: number;
   key: string;
-  /** The request that holds the claim (its request id). */
+  /** Who holds the claim: `<process instance>/<request id>` (see ProcessPresence). */
   owner: string;
   /** A repeat of a request whose write committed: what that write answered, instead of writing again. */
   replay?: { result: unknown; orderVersion: number | null };

@@ -9,7 +9,7 @@ import { PrismaService } from '../database/prisma.service.js';
 // pool through ProcessPresence; a job lock whose pool nobody announces any more belongs to a dead
 // process, and any process frees it (graphile's force_unlock_workers). The job then runs again,
 // which is safe: the forwarder re-reads what is still pending and every back-office call may be
-// repeated. (The approach graphile's author suggests in graphile/worker#222.)
+// repeated. (graphile/worker#328 describes users tracking worker health by hand for the same reason.)
 //
 // A live pool can leave a lock behind too: when the database goes away while a job runs,
 // graphile cannot record the job's end, and the job and its queue stay locked by a pool that has
