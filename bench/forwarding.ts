@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { GatewayProcess, SimulatorProcess, createAdminKey, freePort, log } from '../faults/harness.js';
+import { orderBody } from '../test/support/factories.js';
 import { createEmptyDatabase } from '../test/support/test-database.js';
 
 // npm run bench:forwarding [-- --orders 1000]
@@ -12,20 +13,14 @@ import { createEmptyDatabase } from '../test/support/test-database.js';
 //   2. a steady rate of new orders at half the one-gateway maximum: the lag from an order's commit
 //      to MplusKASSA's acknowledgement, p50 and p99.
 
-const CREATE = {
+const CREATE = orderBody({
   email: 'forwarding-{n}@example.cz',
-  name: 'Forwarding Bench',
-  street: 'Dlouhá 1',
-  city: 'Praha',
-  zip: '11000',
-  state_code: 'CZ',
-  order_currency_code: 'EUR',
   items: [
     { article_number: '1001', name: 'Coffee mug', count: 2, price: { base_price: 10, vat: 21 } },
     { article_number: '1002', name: 'Saucer', count: 1, price: { base_price: 5, vat: 21 } },
     { article_number: '1003', name: 'Tea', count: 3, price: { base_price: 4.5, vat: 21 } },
   ],
-};
+});
 
 let sequence = 0;
 async function createOrder(url: string, token: string): Promise<void> {

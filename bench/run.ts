@@ -2,6 +2,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import os from 'node:os';
 import { createEmptyDatabase } from '../test/support/test-database.js';
 import { createAdminKey } from '../faults/harness.js';
+import { orderBody } from '../test/support/factories.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type Server, load, startServer } from './servers.js';
 
@@ -32,16 +33,8 @@ const itemsOf = (count: number) =>
     price: { base_price: 10 + i, vat: 21 },
   }));
 
-const createBody = (items: number) => ({
-  email: 'bench-{n}@example.cz',
-  name: 'Bench Customer',
-  street: 'Dlouhá 1',
-  city: 'Praha',
-  zip: '11000',
-  state_code: 'CZ',
-  order_currency_code: 'EUR',
-  items: itemsOf(items),
-});
+const createBody = (items: number) =>
+  orderBody({ email: 'bench-{n}@example.cz', name: 'Bench Customer', items: itemsOf(items) });
 
 /** Orders as the scenarios read them: 5 lines and 2 parcels each; every third one with status 2. */
 async function seed(url: string, token: string, orders: number): Promise<number[]> {

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { itemBody, orderBody } from '../test/support/factories.js';
 import { environment, run, startGatewayProcess, type RunningGateway } from '../test/support/processes.js';
 
 // What every fault scenario needs: a simulated MplusKASSA in a process of its own (it outlives
@@ -231,21 +232,16 @@ export class OrderLoad {
     while (!this.stopping) {
       const sequence = (this.next += 1);
       const externalId = `${this.runId}-${sequence}`;
-      const orderId = await this.write('create', 0, externalId, client, 'POST', '/System/Orders', {
+      const body = orderBody({
         external_order_prefix: 'FAULT',
         external_order_id: externalId,
         email: `${externalId}@example.cz`,
-        name: 'Jana Fault',
-        street: 'Dlouhá 1',
-        city: 'Praha',
-        zip: '11000',
-        state_code: 'CZ',
-        order_currency_code: 'EUR',
         items: [
-          { article_number: '1001', name: 'Coffee mug', count: 2, price: { base_price: 10, vat: 21 } },
-          { article_number: '1003', name: 'Tea', count: 1, price: { base_price: 4.5, vat: 21 } },
+          itemBody(),
+          itemBody({ article_number: '1003', name: 'Tea', count: 1, price: { base_price: 4.5, vat: 21 } }),
         ],
       });
+      const orderId = await this.write('create', 0, externalId, client, 'POST', '/System/Orders', body);
       if (orderId === null) continue;
       type Step = [WriteKind, 'POST' | 'PATCH', string, unknown];
       const lifecycle: Step[] =
@@ -260,7 +256,7 @@ export class OrderLoad {
               ],
               ['sent', 'PATCH', `/System/Orders/${orderId}/sent`, {}],
             ];
-      const steps: Step[] = [['item', 'POST', `/System/Orders/${orderId}/item`, itemBody(sequence)], ...lifecycle];
+      const steps: Step[] = [['item', 'POST', `/System/Orders/${orderId}/item`, addedItem(sequence)], ...lifecycle];
       for (const [kind, method, route, body] of steps) {
         if ((await this.write(kind, orderId, externalId, client, method, route, body)) === null) break;
       }
@@ -318,8 +314,8 @@ export class OrderLoad {
   }
 }
 
-function itemBody(sequence: number) {
-  return { article_number: '1002', name: `Saucer ${sequence}`, count: 1, price: { base_price: 5, vat: 21 } };
+function addedItem(sequence: number) {
+  return itemBody({ article_number: '1002', name: `Saucer ${sequence}`, count: 1, price: { base_price: 5, vat: 21 } });
 }
 
 // ---------------------------------------------------------------------------------------------
