@@ -1,4 +1,3 @@
-import type { DatabaseConnectionInput } from './database/prisma.service.js';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
@@ -9,11 +8,13 @@ import type { AuthenticatedRequest } from './auth/auth.decorators.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { sendProblem } from './common/errors/problem.js';
+import { isWriteMethod } from './common/http/write-methods.js';
 import { type PinoLoggerService, loggableUrl } from './common/logging.js';
 import { projectPath } from './common/project-path.js';
 import { RequestContext } from './common/request-context.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import type { AppConfig } from './config/app-config.js';
+import type { DatabaseConnectionInput } from './database/prisma.service.js';
 import { Metrics } from './metrics/metrics.js';
 import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
@@ -22,7 +23,6 @@ import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
 // own database) and by the OpenAPI writer, so all three run the same configuration.
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A client's X-Request-Id when it is a sane token, otherwise a new UUID. */
 function requestId(request: IncomingMessage): string {
@@ -90,7 +90,7 @@ export async function createApp(
     RequestContext.run(
       {
         requestId: request.id,
-        ifMatch: WRITE_METHODS.has(request.method) && typeof ifMatch === 'string' ? ifMatch : undefined,
+        ifMatch: isWriteMethod(request.method) && typeof ifMatch === 'string' ? ifMatch : undefined,
       },
       done,
     );

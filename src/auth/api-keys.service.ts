@@ -107,7 +107,7 @@ function apiKeyNotFound(id: number): DomainError {
   return new DomainError(ErrorCode.API_KEY_NOT_FOUND, `There is no API key ${id}.`);
 }
 
-export function apiKeyState(key: ApiKeyRecord, now = new Date()): 'active' | 'expired' | 'revoked' {
+function apiKeyState(key: ApiKeyRecord, now = new Date()): 'active' | 'expired' | 'revoked' {
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && key.expiresAt <= now) return 'expired';
   return 'active';

@@ -12,13 +12,6 @@ import { RequestContext } from './request-context.js';
 // Written here rather than taken from nestjs-pino: its Nest 12 line (5.x) declares Node 22.12 or
 // later, its 4.x line Nest 11 at most; this is the part of it the gateway needs.
 
-const LEVELS: Record<AppConfig['LOG_LEVEL'], pino.LevelWithSilent> = {
-  error: 'error',
-  warn: 'warn',
-  info: 'info',
-  debug: 'debug',
-};
-
 /** Field names whose values never reach the log, wherever they appear (two levels deep). */
 const SECRET_FIELDS = ['token', 'authorization', 'secret', 'hash', 'key', 'password', 'cookie'];
 
@@ -27,7 +20,7 @@ const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplo
 
 export function createPinoLogger(level: AppConfig['LOG_LEVEL'] | 'silent'): Logger {
   return pino({
-    level: level === 'silent' ? 'silent' : LEVELS[level],
+    level,
     messageKey: 'message',
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,

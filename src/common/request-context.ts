@@ -36,4 +36,10 @@ export const RequestContext = {
   current(): RequestState | undefined {
     return storage.getStore();
   },
+
+  /** The version of the order the request read or left, for its ETag; nothing outside a request. */
+  setOrderVersion(version: number): void {
+    const state = storage.getStore();
+    if (state) state.orderVersion = version;
+  },
 };

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { BACK_OFFICE, type BackOfficePort } from '../back-office/back-office.port.js';
+import { withTimeout } from './with-timeout.js';
 
 const TIMEOUT_MS = 2000;
 /** Probes come every few seconds from every balancer; MplusKASSA is asked at most this often. */
@@ -25,20 +26,15 @@ export class BackOfficeHealth {
 
   private async probe(key: string): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(key);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
-    });
     try {
-      const outcome = await Promise.race([this.backOffice.version(), timeout]);
+      const outcome = await withTimeout(this.backOffice.version(), TIMEOUT_MS);
+      if (outcome === 'timeout') return session.degraded({ message: `no answer within ${TIMEOUT_MS} ms` });
       if (outcome.kind === 'accepted') return session.up({ version: outcome.value });
       return session.degraded({
         message: outcome.kind === 'rejected' ? `${outcome.code}: ${outcome.message}` : outcome.reason,
       });
     } catch (error) {
       return session.degraded({ message: (error as Error).message });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { PrismaService } from '../database/prisma.service.js';
+import { withTimeout } from './with-timeout.js';
 
 const TIMEOUT_MS = 2000;
 
@@ -15,18 +16,12 @@ export class DatabaseHealth {
   async check(key: string): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(key);
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), TIMEOUT_MS);
-    });
     try {
-      const answer = await Promise.race([this.prisma.$queryRaw`SELECT 1`, timeout]);
+      const answer = await withTimeout(this.prisma.$queryRaw`SELECT 1`, TIMEOUT_MS);
       if (answer === 'timeout') return session.down({ message: `no answer within ${TIMEOUT_MS} ms` });
       return session.up({ response_ms: Math.round(performance.now() - started) });
     } catch {
       return session.down({ message: 'the database cannot be reached' });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

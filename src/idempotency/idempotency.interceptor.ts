@@ -5,6 +5,7 @@ import { type Observable, from, lastValueFrom, mergeMap } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { isWriteMethod } from '../common/http/write-methods.js';
 import { type IdempotencyClaim, RequestContext } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../database/prisma.service.js';
@@ -12,8 +13,6 @@ import { ProcessPresence } from '../database/process-presence.js';
 import { idempotencyKey, requestFingerprint } from './idempotency-key.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
  * How long a running claim is held for a request that may have died, when nothing says its
@@ -42,7 +41,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    if (!WRITE_METHODS.has(request.method)) return next.handle();
+    if (!isWriteMethod(request.method)) return next.handle();
     const key = idempotencyKey(request.headers['idempotency-key']);
     if (key !== null && this.reflector.get<boolean>(NO_IDEMPOTENCY_KEY, context.getHandler())) {
       throw DomainError.invalidField('Idempotency-Key', 'is not taken by this route: its answer is shown only once');

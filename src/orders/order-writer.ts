@@ -73,7 +73,7 @@ export class OrderWriter {
           { etag: orderEntityTag(order.version) },
         );
       }
-      if (request) request.orderVersion = order.version;
+      RequestContext.setOrderVersion(order.version);
       return change(tx, order);
     });
   }
@@ -98,8 +98,7 @@ export class OrderWriter {
     forward: ForwardedEvent | null,
   ): Promise<void> {
     await this.orders.patch(tx, order.id, patch);
-    const request = RequestContext.current();
-    if (request) request.orderVersion = order.version + 1;
+    RequestContext.setOrderVersion(order.version + 1);
     await this.note(tx, caller, order.id, { ...note, recordStatus: lifecycleState({ ...order, ...patch }) });
     if (forward) await this.outbox.record(tx, order.id, forward.kind, forward.payload);
   }

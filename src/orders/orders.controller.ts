@@ -85,8 +85,6 @@ export class OrdersController {
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Query() query: GetOrderQuery,
   ): Promise<OrderModel> {
-    return access.kind === 'key'
-      ? this.orders.get(orderId, query.expanded)
-      : this.orders.getByHash(orderId, access.hash, query.expanded);
+    return this.orders.get(orderId, query.expanded, access.kind === 'order-hash' ? access.hash : undefined);
   }
 }

@@ -122,8 +122,7 @@ export class OrdersService {
         });
         await this.outbox.startSync(tx, order.id, backOfficeExternalId(order));
         await this.outbox.record(tx, order.id, 'create');
-        const request = RequestContext.current();
-        if (request) request.orderVersion = order.version;
+        RequestContext.setOrderVersion(order.version);
         return { id: order.id, created: true };
       });
     } catch (error) {
@@ -136,22 +135,16 @@ export class OrdersService {
     }
   }
 
-  async get(orderId: number, expanded: boolean): Promise<OrderModel> {
+  /**
+   * One order. With `hash` (its holder has no key) only when the hash is the order's, and without
+   * the shop's internal note; a wrong hash and a missing order look the same, so ids cannot be probed.
+   */
+  async get(orderId: number, expanded: boolean, hash?: string): Promise<OrderModel> {
     const order = await this.orders.findById(this.prisma, orderId);
-    if (!order) throw orderNotFound(orderId);
-    const request = RequestContext.current();
-    if (request) request.orderVersion = order.version;
-    return this.mapper.toModel(order, expanded);
-  }
-
-  /** For the holder of the order's hash: that order only, without the shop's internal note. */
-  async getByHash(orderId: number, hash: string, expanded: boolean): Promise<OrderModel> {
-    const order = await this.orders.findById(this.prisma, orderId);
-    // A wrong hash and a missing order look the same, so that ids cannot be probed.
-    if (!order || !sameSecret(order.hash, hash)) throw orderNotFound(orderId);
-    const request = RequestContext.current();
-    if (request) request.orderVersion = order.version;
-    return { ...this.mapper.toModel(order, expanded), our_note: null };
+    if (!order || (hash !== undefined && !sameSecret(order.hash, hash))) throw orderNotFound(orderId);
+    RequestContext.setOrderVersion(order.version);
+    const model = this.mapper.toModel(order, expanded);
+    return hash === undefined ? model : { ...model, our_note: null };
   }
 
   async list(query: OrderListQuery): Promise<OrdersModel> {

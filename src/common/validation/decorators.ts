@@ -69,12 +69,12 @@ export function UpperCase(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value));
 }
 
-/** Trims strings, leaving anything else for the validator. */
 /** May be left out, but when given must be valid: unlike @IsOptional, null is not a way to leave it out. */
 export function IsOmittable(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }
 
+/** Trims strings, leaving anything else for the validator. */
 export function Trim(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 }
