@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { paginator } from '../common/http/pagination.dto.js';
 import { WriteTransaction } from '../idempotency/write-transaction.js';
+import { ApiKeyCache } from './api-key-cache.js';
 import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository.js';
 import type { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
 import type { Right } from './rights.js';
@@ -28,6 +29,7 @@ export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly transaction: WriteTransaction,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   async create(name: string, rights: Right[], expiresAt: Date | null = null): Promise<CreatedApiKey> {
@@ -45,7 +47,9 @@ export class ApiKeysService {
   /** The key's record if the key exists, is not revoked and has not expired. */
   async authenticate(key: string): Promise<ApiKeyRecord | null> {
     if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
-    return this.keys.findUsableByHash(hashApiKey(key), new Date());
+    const keyHash = hashApiKey(key);
+    const now = new Date();
+    return this.cache.get(keyHash, now, () => this.keys.findUsableByHash(keyHash, now));
   }
 
   list(): Promise<ApiKeyRecord[]> {
@@ -54,12 +58,12 @@ export class ApiKeysService {
 
   /** Revokes the key; false when there is no such key or it was revoked already. */
   revoke(id: number): Promise<boolean> {
-    return this.transaction.run((tx) => this.keys.revoke(tx, id, new Date()));
+    return this.changing(this.transaction.run((tx) => this.keys.revoke(tx, id, new Date())));
   }
 
   /** Sets or clears the expiry: a time in the past stops the key at once. */
   async setExpiry(id: number, expiresAt: Date | null): Promise<ApiKeyRecord | null> {
-    return this.transaction.run((tx) => this.keys.update(tx, id, { expiresAt }));
+    return this.changing(this.transaction.run((tx) => this.keys.update(tx, id, { expiresAt })));
   }
 
   // What the admin routes answer: wire models (plain JSON, as write results must be).
@@ -82,20 +86,36 @@ export class ApiKeysService {
 
   /** Revoking is idempotent: a revoked key answers as it is. */
   revokeForAdmin(id: number): Promise<ApiKeyModel> {
-    return this.transaction.run(async (tx) => {
-      await this.keys.revoke(tx, id, new Date());
-      const key = await this.keys.findById(id, tx);
-      if (!key) throw apiKeyNotFound(id);
-      return toApiKeyModel(key);
-    });
+    return this.changing(
+      this.transaction.run(async (tx) => {
+        await this.keys.revoke(tx, id, new Date());
+        const key = await this.keys.findById(id, tx);
+        if (!key) throw apiKeyNotFound(id);
+        return toApiKeyModel(key);
+      }),
+    );
   }
 
   updateForAdmin(id: number, patch: { name?: string; expiresAt?: Date | null }): Promise<ApiKeyModel> {
-    return this.transaction.run(async (tx) => {
-      const key = await this.keys.update(tx, id, patch);
-      if (!key) throw apiKeyNotFound(id);
-      return toApiKeyModel(key);
-    });
+    return this.changing(
+      this.transaction.run(async (tx) => {
+        const key = await this.keys.update(tx, id, patch);
+        if (!key) throw apiKeyNotFound(id);
+        return toApiKeyModel(key);
+      }),
+    );
+  }
+
+  /**
+   * A change to keys made here is forgotten by this process's cache as soon as it commits; the
+   * database's notice (see ApiKeyCache) comes a moment later and tells the other processes.
+   */
+  private async changing<T>(change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.cache.forget();
+    }
   }
 
   async isEmpty(): Promise<boolean> {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ApiKeyCache } from './api-key-cache.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeysController } from './api-keys.controller.js';
@@ -9,6 +10,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
 @Module({
   controllers: [ApiKeysController],
   providers: [
+    ApiKeyCache,
     ApiKeyRepository,
     ApiKeysService,
     // In this order: the rate limit counts the key the first guard found.

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { ApiKeyRepository } from '../auth/api-key.repository.js';
+import { ApiKeyCache } from '../auth/api-key-cache.js';
 import { ApiKeysService } from '../auth/api-keys.service.js';
 import { RIGHTS, isRight, type Right } from '../auth/rights.js';
 import { loadConfig } from '../config/app-config.js';
@@ -65,12 +66,15 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const database = await openDatabase(config, { forTool: true });
-  const prisma = new PrismaService({ url: database.url, poolSize: 2, embedded: database.kind !== 'external' });
+  const connection = { url: database.url, poolSize: 2, embedded: database.kind !== 'external' };
+  const prisma = new PrismaService(connection);
   try {
     await applyMigrations(database.url);
     const apiKeys = new ApiKeysService(
       new ApiKeyRepository(prisma),
       new WriteTransaction(prisma, new IdempotencyRepository()),
+      // Not started, so it caches nothing: a command checks no keys.
+      new ApiKeyCache(connection),
     );
     if (command === 'create') {
       const { record, key } = await apiKeys.create(values.name!.trim(), rights, expiresAt);

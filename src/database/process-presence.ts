@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
+import { DedicatedConnection } from './dedicated-connection.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma.service.js';
 
 // Which gateway processes are alive, as Postgres sees them. Each process holds session advisory
@@ -15,7 +16,6 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma.service.j
 // another instance is gone (`shared` is false).
 
 export const PRESENCE_LOCK_CLASS = 0x4f47;
-const RECONNECT_MS = 1000;
 
 @Injectable()
 export class ProcessPresence implements OnModuleInit, OnApplicationShutdown {
@@ -24,13 +24,15 @@ export class ProcessPresence implements OnModuleInit, OnApplicationShutdown {
   readonly shared: boolean;
   private readonly logger = new Logger('ProcessPresence');
   private readonly keys = new Set<string>();
-  private presence: pg.Client | undefined;
-  private connecting = false;
-  private reconnect: NodeJS.Timeout | undefined;
-  private closed = false;
+  private readonly presence: DedicatedConnection;
 
-  constructor(@Inject(DATABASE_CONNECTION) private readonly database: DatabaseConnection) {
+  constructor(@Inject(DATABASE_CONNECTION) database: DatabaseConnection) {
     this.shared = !database.embedded;
+    this.presence = new DedicatedConnection(database.url, `orders-gateway presence ${this.instanceId}`, {
+      // A new connection takes every lock again.
+      opened: (client) => this.hold(client, [...this.keys]),
+      lost: () => undefined,
+    });
   }
 
   onModuleInit(): void {
@@ -38,11 +40,7 @@ export class ProcessPresence implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    if (this.reconnect) clearTimeout(this.reconnect);
-    const presence = this.presence;
-    this.presence = undefined;
-    await presence?.end().catch(() => undefined);
+    await this.presence.close();
   }
 
   /** Something this process owns, alive as long as the process is. */
@@ -50,48 +48,9 @@ export class ProcessPresence implements OnModuleInit, OnApplicationShutdown {
     if (this.keys.has(key)) return;
     this.keys.add(key);
     if (!this.shared) return;
-    if (this.presence) void this.hold(this.presence, [key]);
-    else this.connect();
-  }
-
-  private connect(): void {
-    if (this.closed || this.reconnect || this.connecting) return;
-    this.connecting = true;
-    const client = new pg.Client({
-      connectionString: this.database.url,
-      application_name: `orders-gateway presence ${this.instanceId}`,
-      keepAlive: true,
-    });
-    const lost = () => {
-      if (this.presence !== client) return;
-      this.presence = undefined;
-      void client.end().catch(() => undefined);
-      this.retry();
-    };
-    client.on('error', lost);
-    client.on('end', lost);
-    client
-      .connect()
-      .then(async () => {
-        this.connecting = false;
-        this.presence = client;
-        await this.hold(client, [...this.keys]);
-      })
-      .catch((error: unknown) => {
-        this.connecting = false;
-        this.logger.warn(`Cannot announce this process yet: ${(error as Error).message}`);
-        void client.end().catch(() => undefined);
-        this.retry();
-      });
-  }
-
-  private retry(): void {
-    if (this.closed || this.reconnect) return;
-    this.reconnect = setTimeout(() => {
-      this.reconnect = undefined;
-      this.connect();
-    }, RECONNECT_MS);
-    this.reconnect.unref();
+    const client = this.presence.current;
+    if (client) void this.hold(client, [key]);
+    else this.presence.open();
   }
 
   private async hold(client: pg.Client, keys: string[]): Promise<void> {
@@ -102,7 +61,7 @@ export class ProcessPresence implements OnModuleInit, OnApplicationShutdown {
         keys,
       ]);
     } catch (error) {
-      // The connection is going away; `lost` reconnects and takes every lock again.
+      // The connection is going away; a new one takes every lock again.
       this.logger.warn(`Announcing this process failed: ${(error as Error).message}`);
     }
   }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createOrder, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
 
 let gateway: TestGateway;
 let orderId: number;
@@ -96,19 +97,47 @@ describe('API keys', () => {
     expect(response.status).toBe(200);
   });
 
-  it('stops a revoked or expired key at once', async () => {
-    const key = await gateway.keyWith('orders:read');
-    await gateway.get('/System/Orders', key).expect(200);
+  // Keys a process has checked are cached; a change to api_keys, wherever it is made, reaches
+  // every process's cache through Postgres's notice within moments of its commit.
+  it('stops a revoked or expired key within moments, in every gateway process', async () => {
+    const other = await startGateway({}, { database: gateway.database });
     const client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();
+    const prefixOf = (key: string) => key.slice(0, 9); // what api_keys.prefix keeps
+    const stopped = (on: TestGateway, path: string, key: string) =>
+      waitFor(`${path} to refuse the key`, async () => (await on.get(path, key)).status === 401, 1000);
     try {
-      await client.query("UPDATE api_keys SET revoked_at = now() WHERE name = 'test orders:read'");
-      expect((await gateway.get('/System/Orders', key)).status).toBe(401);
-      const expiring = await gateway.keyWith('orders:pay');
-      await client.query("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE name = 'test orders:pay'");
-      expect((await gateway.get('/System/Orders/Statuses', expiring)).status).toBe(401);
+      const key = await gateway.keyWith('orders:read');
+      for (let i = 0; i < 3; i += 1) {
+        await gateway.get('/System/Orders', key).expect(200);
+        await other.get('/System/Orders', key).expect(200);
+      }
+      await client.query('UPDATE api_keys SET revoked_at = now() WHERE prefix = $1', [prefixOf(key)]);
+      await stopped(gateway, '/System/Orders', key);
+      await stopped(other, '/System/Orders', key);
+
+      // Revoked through one process's admin route: the other stops it too.
+      const revokedHere = await gateway.keyWith('orders:read', 'orders:pay');
+      await other.get('/System/Orders', revokedHere).expect(200);
+      const { id } = (await gateway.get('/System/ApiKeys?per_page=250')).body.api_keys.find(
+        (listed: { prefix: string }) => listed.prefix === prefixOf(revokedHere),
+      );
+      await gateway.delete(`/System/ApiKeys/${id}`).expect(200);
+      expect((await gateway.get('/System/Orders', revokedHere)).status).toBe(401);
+      await stopped(other, '/System/Orders', revokedHere);
+
+      // An expiry passing needs no notice.
+      const expiring = await gateway.keyWith('orders:read', 'orders:write');
+      await client.query("UPDATE api_keys SET expires_at = now() + interval '1 second' WHERE prefix = $1", [
+        prefixOf(expiring),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await gateway.get('/System/Orders', expiring).expect(200);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await gateway.get('/System/Orders', expiring)).status).toBe(401);
     } finally {
       await client.end();
+      await other.close();
     }
   });
 
