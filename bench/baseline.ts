@@ -217,7 +217,7 @@ async function main(): Promise<void> {
       );
       const total = rows[0] ? Number(rows[0].total) : 0;
       return {
-        paginator: { total, page, per_page: perPage, pages: Math.ceil(total / perPage) },
+        paginator: { total, page, per_page: perPage, pages: Math.ceil(total / perPage), total_exact: true },
         orders: rows.map((row) => toJson(row, false)),
       };
     },

@@ -119,6 +119,12 @@ export const CONFIG_VARIABLES = {
     parse: boolean,
   },
   DATABASE_POOL_SIZE: { description: 'Connections in the Postgres pool.', default: '10', parse: integer(1, 200) },
+  LIST_EXACT_TOTAL_UP_TO: {
+    description:
+      "Order lists count matches exactly up to this many; past it paginator.total is Postgres's estimate (total_exact false) unless the request asks for exact_total.",
+    default: '10000',
+    parse: integer(0, 100_000_000),
+  },
   BODY_LIMIT_BYTES: {
     description: 'Largest request body accepted; larger ones get 413.',
     default: '1048576',

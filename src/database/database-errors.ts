@@ -32,3 +32,17 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof shape.message === 'string' && /^Connection terminated/.test(shape.message)) return true;
   return isDatabaseUnavailable(shape.cause, depth + 1);
 }
+
+/**
+ * A unique index refused a row: Prisma's P2002 from model queries, or the adapter's
+ * UniqueConstraintViolation under P2010 from raw statements.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const shape = error as ErrorShape;
+  return (
+    shape.code === 'P2002' ||
+    shape.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' ||
+    shape.meta?.driverAdapterError?.cause?.originalCode === '23505'
+  );
+}

@@ -155,6 +155,12 @@ export interface OrderListFilter {
   updatedSince?: Date;
 }
 
+/** How many orders a list matches: counted, or estimated when counting would cost too much. */
+export interface OrderTotal {
+  count: number;
+  exact: boolean;
+}
+
 export type OrderSortKey = 'dateOrder' | 'id' | 'updatedAt';
 
 /** A position in the changes feed: after the order `id` changed by transaction `changeSeq`. */

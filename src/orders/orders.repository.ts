@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from '../common/money/money.js';
 import type { Db } from '../database/prisma.service.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { type SyncStatus, toSyncRecord } from '../outbox/outbox.repository.js';
-import { toStatusRecord } from '../statuses/statuses.repository.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import {
+  type OrderRow,
+  estimatedCount,
+  insertOrder,
+  orderById,
+  orderChanges,
+  orderPage,
+  orderWhere,
+  remainingChanges,
+  toOrderRecord,
+} from './order-queries.js';
 import type {
   ChangePosition,
   ItemPatch,
@@ -14,28 +23,18 @@ import type {
   OrderPatch,
   OrderRecord,
   OrderSortKey,
-  TrackingRecord,
+  OrderTotal,
 } from './order.types.js';
 
-// Every Prisma call about orders, their lines, parcels and payments. Methods take a client or a
-// transaction (`Db`) and speak in the types of order.types.ts.
-
-const WITH_LINES = {
-  items: { orderBy: { id: 'asc' } },
-  trackings: { orderBy: { id: 'asc' }, include: { shipper: { select: { trackingUrlTemplate: true } } } },
-  status: true,
-  sync: true,
-  // One unprocessed event is enough to know the order is pending.
-  syncEvents: { where: { processedAt: null }, select: { id: true }, take: 1 },
-} satisfies Prisma.OrderInclude;
-
-type OrderRow = Prisma.OrderGetPayload<{ include: typeof WITH_LINES }>;
+// Every database call about orders, their lines, parcels and payments: Prisma for the writes, the
+// statements of order-queries.ts for the reads. Methods take a client or a transaction (`Db`) and
+// speak in the types of order.types.ts.
 
 @Injectable()
 export class OrdersRepository {
   async findById(db: Db, id: number): Promise<OrderRecord | null> {
-    const row = await db.order.findUnique({ where: { id }, include: WITH_LINES });
-    return row && toOrderRecord(row);
+    const [row] = await db.$queryRaw<OrderRow[]>(orderById(id));
+    return row ? toOrderRecord(row) : null;
   }
 
   /**
@@ -57,18 +56,13 @@ export class OrdersRepository {
     return row?.id ?? null;
   }
 
-  async insert(tx: Db, order: NewOrder): Promise<OrderRecord> {
-    const { items, externalOrderPrefix, ...fields } = order;
-    const row = await tx.order.create({
-      data: {
-        ...fields,
-        emailNormalized: fields.email?.toLowerCase() ?? null,
-        externalOrderPrefix: externalOrderPrefix ?? '',
-        items: { create: items.map(itemData) },
-      },
-      include: WITH_LINES,
-    });
-    return toOrderRecord(row);
+  /**
+   * The order and its lines, in one statement (a create is on the hot path too); answers what
+   * the database gave the order, the rest being what was given.
+   */
+  async insert(tx: Db, order: NewOrder): Promise<{ id: number; version: number }> {
+    const [created] = await tx.$queryRaw<[{ id: number; version: number }]>(insertOrder(order));
+    return created;
   }
 
   async patch(tx: Db, id: number, patch: OrderPatch): Promise<void> {
@@ -113,93 +107,79 @@ export class OrdersRepository {
     await tx.orderPayment.create({ data: payment });
   }
 
-  /** One page of orders, and how many match in all. */
+  /**
+   * One page of orders, and how many match. The count stops at `countLimit`: past it, counting is
+   * what a list would cost (every matching row read, a million at a million orders), so the total
+   * becomes the planner's estimate, never less than what the page itself proves.
+   */
   async page(
     db: Db,
     filter: OrderListFilter,
     sort: { key: OrderSortKey; descending: boolean },
     offset: number,
     limit: number,
-  ): Promise<{ total: number; orders: OrderRecord[] }> {
-    const where = toWhere(filter);
-    const direction = sort.descending ? 'desc' : 'asc';
-    const [total, rows] = await Promise.all([
-      db.order.count({ where }),
-      db.order.findMany({
-        where,
-        orderBy: sort.key === 'id' ? [{ id: direction }] : [{ [sort.key]: direction }, { id: direction }],
-        skip: offset,
-        take: limit,
-        include: WITH_LINES,
-      }),
-    ]);
-    return { total, orders: rows.map(toOrderRecord) };
+    countLimit: number,
+  ): Promise<{ total: OrderTotal; orders: OrderRecord[] }> {
+    const where = orderWhere(filter);
+    const rows = await db.$queryRaw<Array<OrderRow & { counted: number }>>(
+      orderPage(where, sort, offset, limit, countLimit + 1),
+    );
+    const orders = ordersOf(rows);
+    const total = await this.total(db, where, rows[0]!.counted, countLimit, offset + orders.length);
+    return { total, orders };
   }
 
   /**
    * Orders changed after `after`, in the order their changes committed, up to `horizon`: the
    * oldest transaction still running. Everything before the horizon has committed or aborted,
-   * so a later read from the last position cannot miss an order that commits late.
+   * so a later read from the last position cannot miss an order that commits late. The total
+   * is of the changes left to read, counted as in `page`.
    */
   async changes(
     db: Db,
     filter: OrderListFilter,
     after: ChangePosition | null,
     limit: number,
-  ): Promise<{ total: number; orders: Array<OrderRecord & { position: ChangePosition }>; horizon: bigint }> {
-    const [{ horizon }] = await db.$queryRaw<[{ horizon: string }]>`
-      SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`;
-    const where: Prisma.OrderWhereInput = {
-      AND: [
-        toWhere(filter),
-        { changeSeq: { lt: BigInt(horizon) } },
-        after
-          ? { OR: [{ changeSeq: { gt: after.changeSeq } }, { changeSeq: after.changeSeq, id: { gt: after.id } }] }
-          : {},
-      ],
-    };
-    const [total, rows] = await Promise.all([
-      db.order.count({ where }),
-      db.order.findMany({ where, orderBy: [{ changeSeq: 'asc' }, { id: 'asc' }], take: limit, include: WITH_LINES }),
-    ]);
-    return {
-      total,
-      orders: rows.map((row) => ({ ...toOrderRecord(row), position: { changeSeq: row.changeSeq, id: row.id } })),
-      horizon: BigInt(horizon),
-    };
+    countLimit: number,
+  ): Promise<{ total: OrderTotal; orders: Array<OrderRecord & { position: ChangePosition }>; horizon: bigint }> {
+    const where = orderWhere(filter);
+    const rows = await db.$queryRaw<Array<OrderRow & { counted: number; horizon: string }>>(
+      orderChanges(where, after, limit, countLimit + 1),
+    );
+    const orders = ordersOf(rows).map((order, index) => ({
+      ...order,
+      position: { changeSeq: BigInt(rows[index]!.changeSeq), id: order.id },
+    }));
+    const horizon = BigInt(rows[0]!.horizon);
+    const total = await this.total(
+      db,
+      remainingChanges(where, after, horizon),
+      rows[0]!.counted,
+      countLimit,
+      orders.length,
+    );
+    return { total, orders, horizon };
+  }
+
+  /** The exact count when it stayed under the limit, else the planner's estimate. */
+  private async total(
+    db: Db,
+    where: Prisma.Sql,
+    counted: number,
+    countLimit: number,
+    atLeast: number,
+  ): Promise<OrderTotal> {
+    if (counted <= countLimit) return { count: Math.max(counted, atLeast), exact: true };
+    const [{ 'QUERY PLAN': plan }] = await db.$queryRaw<[{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }]>(
+      estimatedCount(where),
+    );
+    return { count: Math.max(Math.round(plan[0]!.Plan['Plan Rows']), countLimit + 1, atLeast), exact: false };
   }
 }
 
-function toWhere(filter: OrderListFilter): Prisma.OrderWhereInput {
-  return {
-    channelId: filter.channelId,
-    companyId: filter.companyId,
-    customerId: filter.customerId,
-    done: filter.done,
-    canceled: filter.canceled,
-    statusId: filter.statusId,
-    dateOrder: filter.from || filter.to ? { gte: filter.from, lte: filter.to } : undefined,
-    updatedAt: filter.updatedSince ? { gte: filter.updatedSince } : undefined,
-    emailNormalized: filter.emailNormalized,
-    externalOrderId: filter.externalOrderId,
-    ...syncStatusWhere(filter.syncStatus),
-    trackings: filter.trackingNumber ? { some: { trackingNumber: filter.trackingNumber } } : undefined,
-  };
-}
-
-/** The sync status filter: failed and retrying are stored; pending and synced follow from the outbox. */
-function syncStatusWhere(status: SyncStatus | undefined): Prisma.OrderWhereInput {
-  switch (status) {
-    case 'failed':
-    case 'retrying':
-      return { sync: { status } };
-    case 'pending':
-      return { sync: { status: 'ok' }, syncEvents: { some: { processedAt: null } } };
-    case 'synced':
-      return { sync: { status: 'ok' }, syncEvents: { none: { processedAt: null } } };
-    case undefined:
-      return {};
-  }
+/** The orders of a page's rows: none when the only row is the figures' row of an empty page. */
+function ordersOf(rows: OrderRow[]): OrderRecord[] {
+  return rows.filter((row) => row.id !== null).map(toOrderRecord);
 }
 
 function itemData(item: NewOrderItem) {
@@ -231,31 +211,5 @@ function toItemRecord(row: Prisma.OrderItemGetPayload<object>): OrderItemRecord 
     originalFinalPrice: decimal(row.originalFinalPrice),
     originalVatRate: decimal(row.originalVatRate),
     originalVatValue: decimal(row.originalVatValue),
-  };
-}
-
-function toTrackingRecord(row: OrderRow['trackings'][number]): TrackingRecord {
-  return {
-    id: row.id,
-    shipperId: row.shipperId,
-    trackingNumber: row.trackingNumber,
-    trackingUrlTemplate: row.shipper.trackingUrlTemplate,
-  };
-}
-
-function toOrderRecord(row: OrderRow): OrderRecord {
-  const { items, trackings, status, sync, syncEvents, emailNormalized: _normalized, changeSeq: _seq, ...fields } = row;
-  return {
-    ...fields,
-    currencyRate: fields.currencyRate && decimal(fields.currencyRate),
-    money: decimal(fields.money),
-    paid: decimal(fields.paid),
-    externalOrderPrefix: fields.externalOrderPrefix || null,
-    source: fields.source as OrderRecord['source'],
-    sync: sync && toSyncRecord(sync),
-    syncPending: syncEvents.length > 0,
-    status: status && toStatusRecord(status),
-    items: items.map(toItemRecord),
-    trackings: trackings.map(toTrackingRecord),
   };
 }

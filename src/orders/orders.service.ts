@@ -4,11 +4,11 @@ import type { Caller } from '../auth/caller.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { paginator } from '../common/http/pagination.dto.js';
-import { decimalFromJson } from '../common/money/money.js';
+import { decimalFromJson, toJsonNumber } from '../common/money/money.js';
 import { PrismaService } from '../database/prisma.service.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { isUniqueViolation } from '../database/database-errors.js';
 import type { OrderListQuery } from './dto/order-list.query.js';
-import type { OrderModel, OrdersModel } from './dto/order.model.js';
+import type { OrderModel, OrdersModel, OrdersPaginator } from './dto/order.model.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import type { OrderPutRequest } from './dto/order-put.dto.js';
 import { changedFields, hasChanges, toJsonValue } from './history/changes.js';
@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import { OrderMapper } from './order.mapper.js';
 import { orderTotal } from './order-pricing.js';
-import type { OrderListFilter, OrderPatch, OrderSortKey } from './order.types.js';
+import { lifecycleState } from './order-lifecycle.js';
+import type { NewOrder, OrderListFilter, OrderPatch, OrderSortKey, OrderTotal } from './order.types.js';
 import { OrderWriter, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 import { backOfficeExternalId } from '../outbox/external-id.js';
@@ -57,7 +58,7 @@ export class OrdersService {
           const existing = await this.orders.findIdByExternalId(tx, prefix, externalId);
           if (existing !== null) return { id: existing, created: false };
         }
-        const order = await this.orders.insert(tx, {
+        const fields: NewOrder = {
           hash: randomBytes(16).toString('hex'),
           source: 'api',
           customerId: body.customer ?? null,
@@ -100,28 +101,27 @@ export class OrdersService {
           externalOrderId: externalId,
           money: orderTotal(items),
           items,
-        });
-        const model = this.mapper.toModel(order, false);
+        };
+        const order = { ...fields, ...(await this.orders.insert(tx, fields)) };
         await this.writer.note(tx, caller, order.id, {
           action: 'created',
           recordName: 'Order created',
-          recordStatus: model.lifecycle_state,
+          recordStatus: lifecycleState({ sent: false, delivered: false, done: false, canceled: false }),
           changes: {
             order: {
               before: null,
               after: toJsonValue({
-                email: model.email,
-                name: model.name,
-                order_currency_code: model.order_currency_code,
-                money: model.money,
-                items: model.items.length,
-                external_order_id: model.external_order_id,
+                email: order.email,
+                name: order.name,
+                order_currency_code: order.orderCurrencyCode,
+                money: toJsonNumber(order.money),
+                items: order.items.length,
+                external_order_id: order.externalOrderId,
               }),
             },
           },
         });
         await this.outbox.startSync(tx, order.id, backOfficeExternalId(order));
-        await this.outbox.record(tx, order.id, 'create');
         RequestContext.setOrderVersion(order.version);
         return { id: order.id, created: true };
       });
@@ -173,9 +173,10 @@ export class OrdersService {
         { key: SORT_KEYS[sort.replace('-', '')] ?? 'dateOrder', descending },
         (query.page - 1) * query.per_page,
         query.per_page,
+        this.countLimit(query),
       );
       return {
-        paginator: paginator(query.page, query.per_page, total),
+        paginator: ordersPaginator(query.page, query.per_page, total),
         orders: orders.map((order) => this.mapper.toModel(order, query.expanded)),
         next_cursor: null,
       };
@@ -188,16 +189,27 @@ export class OrdersService {
       );
     }
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : null;
-    const { total, orders, horizon } = await this.orders.changes(this.prisma, filter, after, query.per_page);
+    const { total, orders, horizon } = await this.orders.changes(
+      this.prisma,
+      filter,
+      after,
+      query.per_page,
+      this.countLimit(query),
+    );
     const last = orders.at(-1)?.position;
     // With nothing new, the reader keeps its place; past a short page, everything before the
     // horizon has been read, so the next read may start there.
     const next = last ?? after ?? { changeSeq: horizon - 1n, id: 0 };
     return {
-      paginator: paginator(1, query.per_page, total),
+      paginator: ordersPaginator(1, query.per_page, total),
       orders: orders.map((order) => this.mapper.toModel(order, query.expanded)),
       next_cursor: encodeCursor(next),
     };
+  }
+
+  /** Up to how many matches a list counts exactly (see OrdersRepository.page). */
+  private countLimit(query: OrderListQuery): number {
+    return query.exact_total ? Number.MAX_SAFE_INTEGER - 1 : this.config.LIST_EXACT_TOTAL_UP_TO;
   }
 
   /** PUT /System/Orders: the delivery address only; null clears a field, a missing one stays. */
@@ -239,8 +251,8 @@ export class OrdersService {
   }
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
+function ordersPaginator(page: number, perPage: number, total: OrderTotal): OrdersPaginator {
+  return { ...paginator(page, perPage, total.count), total_exact: total.exact };
 }
 
 function sameSecret(stored: string, given: string): boolean {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Db } from '../database/prisma.service.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 // The outbox: what the back office must hear about, recorded in the same transaction as the
 // change that causes it. Each event also asks graphile-worker for the order's sync job (by SQL,
@@ -66,28 +67,42 @@ export function syncJobKey(orderId: number): string {
   return `sync-order-${orderId}`;
 }
 
+/**
+ * The order's sync job, created unless it exists. `preserve_run_at` keeps a job that waits out a
+ * back-off waiting: a new event does not hurry a retry.
+ */
+function addSyncJob(orderId: number): Prisma.Sql {
+  return Prisma.sql`graphile_worker.add_job(
+    ${SYNC_ORDER_TASK}, json_build_object('orderId', ${orderId}::int),
+    queue_name := ${syncJobKey(orderId)}, max_attempts := ${GRAPHILE_ATTEMPTS}::int,
+    job_key := ${syncJobKey(orderId)}, job_key_mode := 'preserve_run_at')`;
+}
+
 @Injectable()
 export class OutboxRepository {
-  /** A new order's sync row; the order reads as pending while its create event is unprocessed. */
-  async startSync(tx: Db, orderId: number, externalId: string): Promise<void> {
-    await tx.orderSync.create({ data: { orderId, externalId, status: 'ok' } });
-  }
-
-  /** A change to forward. A retrying or failed order keeps its state: the new event waits behind. */
-  async record(tx: Db, orderId: number, kind: SyncEventKind, payload: object = {}): Promise<void> {
-    await tx.syncEvent.create({ data: { orderId, kind, payload } });
-    await this.wake(tx, orderId);
-  }
-
   /**
-   * Makes sure the order's sync job exists. `preserve_run_at` keeps a job that waits out a
-   * back-off waiting: a new event does not hurry a retry.
+   * A new order's sync row and its create event, with the order's sync job: one statement. The
+   * order reads as pending while the create event is unprocessed.
    */
+  async startSync(tx: Db, orderId: number, externalId: string): Promise<void> {
+    await tx.$executeRaw`
+      WITH sync AS (INSERT INTO order_sync (order_id, external_id, status, updated_at)
+                    VALUES (${orderId}, ${externalId}, 'ok', now())),
+           event AS (INSERT INTO sync_events (order_id, kind) VALUES (${orderId}, ${'create' satisfies SyncEventKind}))
+      SELECT ${addSyncJob(orderId)}`;
+  }
+
+  /** A change to forward, with the order's sync job. A retrying or failed order keeps its state: the new event waits behind. */
+  async record(tx: Db, orderId: number, kind: SyncEventKind, payload: object = {}): Promise<void> {
+    await tx.$executeRaw`
+      WITH event AS (INSERT INTO sync_events (order_id, kind, payload)
+                     VALUES (${orderId}, ${kind}, ${JSON.stringify(payload)}::jsonb))
+      SELECT ${addSyncJob(orderId)}`;
+  }
+
+  /** Makes sure the order's sync job exists. */
   async wake(db: Db, orderId: number): Promise<void> {
-    await db.$executeRaw`SELECT graphile_worker.add_job(
-      ${SYNC_ORDER_TASK}, json_build_object('orderId', ${orderId}::int),
-      queue_name := ${syncJobKey(orderId)}, max_attempts := ${GRAPHILE_ATTEMPTS}::int,
-      job_key := ${syncJobKey(orderId)}, job_key_mode := 'preserve_run_at')`;
+    await db.$executeRaw`SELECT ${addSyncJob(orderId)}`;
   }
 
   /** The order's sync job, to run after `delayMs`: how a job schedules its own retry. */

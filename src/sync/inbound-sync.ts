@@ -112,6 +112,7 @@ export class InboundSync {
       };
     });
     const paid = state.payments.reduce((sum, payment) => sum.plus(payment.amount), ZERO);
+    const money = orderTotal(items);
     const order = await this.orders.insert(tx, {
       hash: randomBytes(16).toString('hex'),
       source: 'mplus',
@@ -148,7 +149,7 @@ export class InboundSync {
       currencyRate: currency === this.config.MAIN_CURRENCY_CODE ? new Decimal(1) : null,
       externalOrderPrefix: 'MPLUS',
       externalOrderId: state.backOfficeOrderId,
-      money: orderTotal(items),
+      money,
       items,
       sent: state.delivered,
       canceled: state.canceled,
@@ -177,7 +178,7 @@ export class InboundSync {
       recordName: 'Imported from MplusKASSA',
       recordStatus: null,
       changes: {
-        order: { before: null, after: { mplus_order_id: state.backOfficeOrderId, money: order.money.toNumber() } },
+        order: { before: null, after: { mplus_order_id: state.backOfficeOrderId, money: money.toNumber() } },
       },
     });
   }

@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait.js';
 let gateway: TestGateway;
 
 interface Listed {
-  paginator: { page: number; per_page: number; pages: number; total: number };
+  paginator: { page: number; per_page: number; pages: number; total: number; total_exact: boolean };
   orders: Array<{ id: number; [key: string]: unknown }>;
   next_cursor: string | null;
 }
@@ -66,7 +66,7 @@ afterAll(() => gateway.close());
 describe('GET /System/Orders: pages', () => {
   it('lists newest date_order first, 10 per page, with the paginator', async () => {
     const first = await list('');
-    expect(first.paginator).toEqual({ page: 1, per_page: 10, pages: 2, total: 15 });
+    expect(first.paginator).toEqual({ page: 1, per_page: 10, pages: 2, total: 15, total_exact: true });
     expect(ids(first)).toEqual([...made].reverse().slice(0, 10));
     expect(first.next_cursor).toBeNull();
     const second = await list('page=2');
@@ -227,5 +227,52 @@ describe('GET /System/Orders: changes (updated_since, cursor)', () => {
     await settled();
     const listed = await list('updated_since=2000-01-01T00:00:00Z&channel_id=7&per_page=250');
     expect(ids(listed).sort((a, b) => a - b)).toEqual([3, 6, 9, 12, 15].map((day) => made[day - 1]));
+  });
+});
+
+describe('GET /System/Orders: totals past the exact-count limit', () => {
+  // A second gateway on the same orders that counts exactly only up to 5.
+  let counting: TestGateway;
+  beforeAll(async () => {
+    counting = await startGateway({ LIST_EXACT_TOTAL_UP_TO: '5' }, { database: gateway.database });
+  });
+  afterAll(() => counting.close());
+
+  const listOn = async (query: string): Promise<Listed> => {
+    const response = await counting.get(`/System/Orders?${query}`);
+    expect(response.status).toBe(200);
+    return response.body as Listed;
+  };
+
+  it('estimates a total past the limit, and says so', async () => {
+    const listed = await listOn('per_page=10');
+    expect(listed.orders).toHaveLength(10);
+    expect(listed.paginator.total_exact).toBe(false);
+    // Whatever the planner guesses, the total is never below what was counted (more than 5).
+    expect(listed.paginator.total).toBeGreaterThan(5);
+    expect(listed.paginator.pages).toBe(Math.ceil(listed.paginator.total / 10));
+  });
+
+  it('never answers a total smaller than the pages it has shown', async () => {
+    const last = await listOn('per_page=10&page=2');
+    expect(last.orders).toHaveLength(5);
+    expect(last.paginator.total).toBeGreaterThanOrEqual(15);
+  });
+
+  it('counts exactly within the limit, and past it with exact_total', async () => {
+    expect((await listOn('channel_id=7')).paginator).toMatchObject({ total: 5, total_exact: true });
+    expect((await listOn('exact_total=true')).paginator).toMatchObject({ total: 15, pages: 2, total_exact: true });
+    expect((await listOn('exact_total=1&canceled=false')).paginator).toMatchObject({ total: 14, total_exact: true });
+  });
+
+  it('estimates what remains of the changes feed the same way', async () => {
+    await settled();
+    const changes = await listOn('updated_since=2000-01-01T00:00:00Z&per_page=10');
+    expect(changes.orders).toHaveLength(10);
+    expect(changes.paginator.total_exact).toBe(false);
+    const exact = await listOn('updated_since=2000-01-01T00:00:00Z&per_page=10&exact_total=true');
+    expect(exact.paginator).toMatchObject({ total: 15, total_exact: true });
+    const rest = await listOn(`cursor=${exact.next_cursor}&per_page=10`);
+    expect(rest.paginator).toMatchObject({ total: 5, total_exact: true });
   });
 });

@@ -129,6 +129,18 @@ export class OrderListQuery extends PageQuery {
   @IsString()
   @MaxLength(200)
   cursor?: string;
+
+  @ApiProperty({
+    required: false,
+    default: false,
+    description:
+      'Count every match for paginator.total, however many (slow on large results). Without it, past the ' +
+      'configured limit (10 000 by default) the total is estimated and total_exact is false. An addition to Retailys.',
+  })
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'exact_total must be true, false, 1 or 0' })
+  exact_total: boolean = false;
 }
 
 /** Query of GET /System/Orders/{id}. */

@@ -198,8 +198,17 @@ export class OrderModel {
   updated_at!: string;
 }
 
+/** The paginator of order lists, which may estimate a large total. */
+export class OrdersPaginator extends Paginator {
+  /**
+   * False when `total` (and so `pages`) is Postgres's estimate: the list matched more orders than
+   * the gateway counts exactly (see exact_total). An addition to Retailys.
+   */
+  total_exact!: boolean;
+}
+
 export class OrdersModel {
-  paginator!: Paginator;
+  paginator!: OrdersPaginator;
   orders!: OrderModel[];
   /**
    * When reading changes (updated_since or cursor): pass as `cursor` to continue. Null otherwise.

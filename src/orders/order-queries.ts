@@ -1,0 +1,321 @@
+import { Decimal } from '../common/money/money.js';
+import { Prisma } from '../generated/prisma/client.js';
+import type { SyncState, SyncStatus } from '../outbox/outbox.repository.js';
+import type {
+  NewOrder,
+  OrderItemRecord,
+  OrderListFilter,
+  OrderRecord,
+  OrderSortKey,
+  TrackingRecord,
+} from './order.types.js';
+
+// The SQL of the order reads. Every read of orders is one statement: the order rows with their
+// lines, parcels, status and sync state aggregated by Postgres into JSON. Prisma's `include`
+// sends a query per relation (five round trips for one order, six for a page), and the reads
+// are the gateway's hot path: each round trip is a wait on a Postgres that shares the machine.
+// Columns come back under the names of order.types.ts; amounts inside the JSON as text, so
+// that no amount passes through a float.
+
+const ORDER_COLUMNS = Prisma.sql`
+  o.id, o.hash, o.customer_id AS "customerId", o.company_id AS "companyId", o.channel_id AS "channelId",
+  o.shipping_id AS "shippingId", o.payment_id AS "paymentId", o.date_order AS "dateOrder",
+  o.date_maturity AS "dateMaturity", o.email, o.phone, o.name, o.street, o.city, o.zip,
+  o.state_code AS "stateCode", o.company_name AS "companyName", o.company_nr AS "companyNr",
+  o.company_vat AS "companyVat", o.delivery_name AS "deliveryName", o.delivery_street AS "deliveryStreet",
+  o.delivery_city AS "deliveryCity", o.delivery_zip AS "deliveryZip",
+  o.delivery_state_code AS "deliveryStateCode", o.delivery_phone AS "deliveryPhone",
+  o.delivery_email AS "deliveryEmail", o.note, o.our_note AS "ourNote", o.ip, o.domain,
+  o.main_currency_code AS "mainCurrencyCode", o.order_currency_code AS "orderCurrencyCode",
+  o.currency_rate::text AS "currencyRate", o.money::text AS money, o.paid::text AS paid,
+  o.date_paid AS "datePaid", o.status_id AS "statusId", o.sent, o.delivered, o.done, o.canceled,
+  o.external_order_prefix AS "externalOrderPrefix", o.external_order_id AS "externalOrderId",
+  o.external_payment_id AS "externalPaymentId", o.external_payment_url AS "externalPaymentUrl",
+  o.source, o.version, o.created_at AS "createdAt", o.updated_at AS "updatedAt",
+  o.change_seq::text AS "changeSeq",
+  (SELECT coalesce(json_agg(json_build_object(
+            'id', i.id, 'articleNumber', i.article_number, 'name', i.name, 'count', i.count, 'note', i.note,
+            'priceGivenAs', i.price_given_as, 'basePrice', i.base_price::text, 'finalPrice', i.final_price::text,
+            'vatRate', i.vat_rate::text, 'vatValue', i.vat_value::text,
+            'originalBasePrice', i.original_base_price::text, 'originalFinalPrice', i.original_final_price::text,
+            'originalVatRate', i.original_vat_rate::text, 'originalVatValue', i.original_vat_value::text)
+          ORDER BY i.id), '[]')
+     FROM order_items i WHERE i.order_id = o.id) AS items,
+  (SELECT coalesce(json_agg(json_build_object(
+            'id', t.id, 'shipperId', t.shipper_id, 'trackingNumber', t.tracking_number,
+            'trackingUrlTemplate', s.tracking_url_template) ORDER BY t.id), '[]')
+     FROM trackings t JOIN shippers s ON s.id = t.shipper_id WHERE t.order_id = o.id) AS trackings,
+  CASE WHEN st.id IS NOT NULL THEN json_build_object(
+    'id', st.id, 'name', st.name, 'icon', st.icon, 'color', st.color, 'sort', st.sort,
+    'completeOrder', st.complete_order, 'cancelOrder', st.cancel_order) END AS status,
+  CASE WHEN sy.order_id IS NOT NULL THEN json_build_object(
+    'status', sy.status, 'attempts', sy.attempts, 'lastError', sy.last_error,
+    'backOfficeOrderId', sy.back_office_order_id, 'externalId', sy.external_id,
+    'syncedAt', sy.synced_at) END AS sync,
+  EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL) AS "syncPending"`;
+
+const ORDER_JOINS = Prisma.sql`
+  LEFT JOIN order_statuses st ON st.id = o.status_id
+  LEFT JOIN order_sync sy ON sy.order_id = o.id`;
+
+/** One order by id. */
+export function orderById(id: number): Prisma.Sql {
+  return Prisma.sql`SELECT ${ORDER_COLUMNS} FROM orders o ${ORDER_JOINS} WHERE o.id = ${id}`;
+}
+
+const SORT_COLUMNS: Record<OrderSortKey, string> = { dateOrder: 'date_order', id: 'id', updatedAt: 'updated_at' };
+const SORT_FIELDS: Record<OrderSortKey, string> = { dateOrder: '"dateOrder"', id: 'id', updatedAt: '"updatedAt"' };
+
+/** `ORDER BY` of a page: the sort key, then the id, both one way (the index's order). */
+function orderBy(sort: { key: OrderSortKey; descending: boolean }, column: (name: string) => string): Prisma.Sql {
+  const direction = sort.descending ? 'DESC' : 'ASC';
+  const keys = sort.key === 'id' ? ['id'] : [sort.key, 'id'];
+  return Prisma.raw(keys.map((key) => `${column(key)} ${direction}`).join(', '));
+}
+
+/**
+ * The rows of a page in the page's order, under one `meta` row that carries the figures of the
+ * whole read (total, horizon): an empty page still answers them, in one row of nulls.
+ */
+function underMeta(meta: Prisma.Sql, page: Prisma.Sql, outerOrder: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    WITH meta AS (${meta}), page AS (${page})
+    SELECT meta.*, ord.* FROM meta LEFT JOIN (
+      SELECT ${ORDER_COLUMNS} FROM page JOIN orders o ON o.id = page.id ${ORDER_JOINS}
+    ) ord ON true
+    ORDER BY ${outerOrder}`;
+}
+
+/** How many orders match, counted up to `limit` (the count stops there: see OrdersRepository.page). */
+export function countUpTo(where: Prisma.Sql, limit: number): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS counted FROM (SELECT 1 FROM orders o WHERE ${where} LIMIT ${limit}) matching`;
+}
+
+/** A page of orders by offset, with how many match (up to `countLimit`). */
+export function orderPage(
+  where: Prisma.Sql,
+  sort: { key: OrderSortKey; descending: boolean },
+  offset: number,
+  limit: number,
+  countLimit: number,
+): Prisma.Sql {
+  return underMeta(
+    countUpTo(where, countLimit),
+    Prisma.sql`SELECT o.id FROM orders o WHERE ${where}
+               ORDER BY ${orderBy(sort, (key) => `o.${SORT_COLUMNS[key as OrderSortKey]}`)}
+               LIMIT ${limit} OFFSET ${offset}`,
+    orderBy(sort, (key) => `ord.${SORT_FIELDS[key as OrderSortKey]}`),
+  );
+}
+
+/**
+ * Orders changed after `after` and before the horizon (the oldest transaction still running, read
+ * in the same statement), oldest change first, with how many remain (up to `countLimit`).
+ */
+export function orderChanges(
+  where: Prisma.Sql,
+  after: { changeSeq: bigint; id: number } | null,
+  limit: number,
+  countLimit: number,
+): Prisma.Sql {
+  const horizon = Prisma.sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+  const remaining = remainingChanges(where, after, horizon);
+  return underMeta(
+    Prisma.sql`SELECT ${horizon}::text AS horizon, (${countUpTo(remaining, countLimit)}) AS counted`,
+    Prisma.sql`SELECT o.id FROM orders o WHERE ${remaining} ORDER BY o.change_seq, o.id LIMIT ${limit}`,
+    Prisma.sql`ord."changeSeq"::bigint, ord.id`,
+  );
+}
+
+/** The orders that match `where` changed after `after` and before `horizon`. */
+export function remainingChanges(
+  where: Prisma.Sql,
+  after: { changeSeq: bigint; id: number } | null,
+  horizon: Prisma.Sql | bigint,
+): Prisma.Sql {
+  const position = after ? Prisma.sql` AND (o.change_seq, o.id) > (${after.changeSeq}, ${after.id})` : Prisma.empty;
+  return Prisma.sql`${where} AND o.change_seq < ${horizon}${position}`;
+}
+
+/** The planner's estimate of how many orders match: what a count past its limit answers. */
+export function estimatedCount(where: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${where}`;
+}
+
+/** The list filters as a WHERE condition on `orders o`; `true` when there are none. */
+export function orderWhere(filter: OrderListFilter): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [];
+  const equal = (column: string, value: unknown) => {
+    if (value !== undefined) conditions.push(Prisma.sql`${Prisma.raw(`o.${column}`)} = ${value}`);
+  };
+  equal('channel_id', filter.channelId);
+  equal('company_id', filter.companyId);
+  equal('customer_id', filter.customerId);
+  equal('done', filter.done);
+  equal('canceled', filter.canceled);
+  equal('status_id', filter.statusId);
+  equal('email_normalized', filter.emailNormalized);
+  equal('external_order_id', filter.externalOrderId);
+  if (filter.from) conditions.push(Prisma.sql`o.date_order >= ${filter.from}`);
+  if (filter.to) conditions.push(Prisma.sql`o.date_order <= ${filter.to}`);
+  if (filter.updatedSince) conditions.push(Prisma.sql`o.updated_at >= ${filter.updatedSince}`);
+  if (filter.trackingNumber !== undefined) {
+    conditions.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM trackings t WHERE t.order_id = o.id AND t.tracking_number = ${filter.trackingNumber})`,
+    );
+  }
+  const syncCondition = syncStatusCondition(filter.syncStatus);
+  if (syncCondition) conditions.push(syncCondition);
+  return conditions.length === 0 ? Prisma.sql`true` : Prisma.join(conditions, ' AND ');
+}
+
+/** The sync status filter: failed and retrying are stored; pending and synced follow from the outbox. */
+function syncStatusCondition(status: SyncStatus | undefined): Prisma.Sql | null {
+  const pending = Prisma.sql`EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL)`;
+  const state = (value: SyncState) =>
+    Prisma.sql`EXISTS (SELECT 1 FROM order_sync s WHERE s.order_id = o.id AND s.status = ${value})`;
+  switch (status) {
+    case 'failed':
+    case 'retrying':
+      return state(status);
+    case 'pending':
+      return Prisma.sql`${state('ok')} AND ${pending}`;
+    case 'synced':
+      return Prisma.sql`${state('ok')} AND NOT ${pending}`;
+    case undefined:
+      return null;
+  }
+}
+
+/** The column of each field of a new order. */
+const NEW_ORDER_COLUMNS: Record<Exclude<keyof NewOrder, 'items'>, string> = {
+  hash: 'hash',
+  source: 'source',
+  customerId: 'customer_id',
+  companyId: 'company_id',
+  channelId: 'channel_id',
+  shippingId: 'shipping_id',
+  paymentId: 'payment_id',
+  dateOrder: 'date_order',
+  dateMaturity: 'date_maturity',
+  email: 'email',
+  phone: 'phone',
+  name: 'name',
+  street: 'street',
+  city: 'city',
+  zip: 'zip',
+  stateCode: 'state_code',
+  companyName: 'company_name',
+  companyNr: 'company_nr',
+  companyVat: 'company_vat',
+  deliveryName: 'delivery_name',
+  deliveryStreet: 'delivery_street',
+  deliveryCity: 'delivery_city',
+  deliveryZip: 'delivery_zip',
+  deliveryStateCode: 'delivery_state_code',
+  deliveryPhone: 'delivery_phone',
+  deliveryEmail: 'delivery_email',
+  note: 'note',
+  ourNote: 'our_note',
+  ip: 'ip',
+  domain: 'domain',
+  mainCurrencyCode: 'main_currency_code',
+  orderCurrencyCode: 'order_currency_code',
+  currencyRate: 'currency_rate',
+  externalOrderPrefix: 'external_order_prefix',
+  externalOrderId: 'external_order_id',
+  money: 'money',
+  paid: 'paid',
+  datePaid: 'date_paid',
+  sent: 'sent',
+  delivered: 'delivered',
+  canceled: 'canceled',
+};
+
+/** Amounts go to Postgres as text: exact, and typed by the column they fill. */
+const parameter = (value: unknown): unknown => (value instanceof Decimal ? value.toString() : value);
+
+/**
+ * A new order and its lines in one statement, answering the order's id and version. A line's
+ * original prices start as its prices.
+ */
+export function insertOrder(order: NewOrder): Prisma.Sql {
+  const { items, ...fields } = order;
+  const given = Object.entries({
+    ...fields,
+    externalOrderPrefix: fields.externalOrderPrefix ?? '',
+  }).filter(([, value]) => value !== undefined);
+  const columns = given.map(([field]) => NEW_ORDER_COLUMNS[field as keyof typeof NEW_ORDER_COLUMNS]);
+  const lines = (pick: (item: NewOrder['items'][number]) => unknown) => items.map((item) => parameter(pick(item)));
+  return Prisma.sql`
+    WITH o AS (
+      INSERT INTO orders (email_normalized, ${Prisma.raw(columns.join(', '))})
+      VALUES (${fields.email?.toLowerCase() ?? null}, ${Prisma.join(given.map(([, value]) => parameter(value)))})
+      RETURNING id, version),
+    lines AS (
+      INSERT INTO order_items (order_id, article_number, name, count, note, price_given_as, base_price, final_price,
+                               vat_rate, vat_value, original_base_price, original_final_price, original_vat_rate,
+                               original_vat_value)
+      SELECT o.id, line.article_number, line.name, line.count, line.note, line.given_as, line.base, line.final,
+             line.vat_rate, line.vat_value, line.base, line.final, line.vat_rate, line.vat_value
+        FROM o, unnest(${lines((item) => item.articleNumber)}::text[], ${lines((item) => item.name)}::text[],
+                       ${lines((item) => item.count)}::int[], ${lines((item) => item.note)}::text[],
+                       ${lines((item) => item.priceGivenAs)}::text[], ${lines((item) => item.basePrice)}::numeric[],
+                       ${lines((item) => item.finalPrice)}::numeric[], ${lines((item) => item.vatRate)}::numeric[],
+                       ${lines((item) => item.vatValue)}::numeric[])
+             WITH ORDINALITY AS line(article_number, name, count, note, given_as, base, final, vat_rate, vat_value, n)
+       ORDER BY line.n)
+    SELECT id, version FROM o`;
+}
+
+/** An order row as the statements above return it. */
+export interface OrderRow extends Omit<
+  OrderRecord,
+  'currencyRate' | 'money' | 'paid' | 'externalOrderPrefix' | 'source' | 'sync' | 'status' | 'items' | 'trackings'
+> {
+  currencyRate: string | null;
+  money: string;
+  paid: string;
+  externalOrderPrefix: string;
+  source: string;
+  changeSeq: string;
+  items: Array<Record<keyof OrderItemRecord, unknown>>;
+  trackings: TrackingRecord[];
+  status: OrderRecord['status'];
+  sync:
+    | (Omit<NonNullable<OrderRecord['sync']>, 'syncedAt' | 'status'> & { status: string; syncedAt: string | null })
+    | null;
+}
+
+const AMOUNTS = [
+  'basePrice',
+  'finalPrice',
+  'vatRate',
+  'vatValue',
+  'originalBasePrice',
+  'originalFinalPrice',
+  'originalVatRate',
+  'originalVatValue',
+] as const;
+
+export function toOrderRecord(row: OrderRow): OrderRecord {
+  const { changeSeq: _seq, currencyRate, money, paid, externalOrderPrefix, source, sync, items, ...fields } = row;
+  return {
+    ...fields,
+    currencyRate: currencyRate === null ? null : new Decimal(currencyRate),
+    money: new Decimal(money),
+    paid: new Decimal(paid),
+    externalOrderPrefix: externalOrderPrefix || null,
+    source: source as OrderRecord['source'],
+    sync: sync && {
+      ...sync,
+      status: sync.status as SyncState,
+      syncedAt: sync.syncedAt ? new Date(sync.syncedAt) : null,
+    },
+    items: items.map((item) => {
+      const record: Record<string, unknown> = { ...item, orderId: row.id };
+      for (const amount of AMOUNTS) record[amount] = new Decimal(item[amount] as string);
+      return record as unknown as OrderItemRecord;
+    }),
+  };
+}
