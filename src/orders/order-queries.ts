@@ -279,24 +279,16 @@ export interface OrderRow extends Omit<
   externalOrderPrefix: string;
   source: string;
   changeSeq: string;
-  items: Array<Record<keyof OrderItemRecord, unknown>>;
+  /** The lines, amounts as text. */
+  items: Array<{
+    [K in Exclude<keyof OrderItemRecord, 'orderId'>]: OrderItemRecord[K] extends Decimal ? string : OrderItemRecord[K];
+  }>;
   trackings: TrackingRecord[];
   status: OrderRecord['status'];
   sync:
     | (Omit<NonNullable<OrderRecord['sync']>, 'syncedAt' | 'status'> & { status: string; syncedAt: string | null })
     | null;
 }
-
-const AMOUNTS = [
-  'basePrice',
-  'finalPrice',
-  'vatRate',
-  'vatValue',
-  'originalBasePrice',
-  'originalFinalPrice',
-  'originalVatRate',
-  'originalVatValue',
-] as const;
 
 export function toOrderRecord(row: OrderRow): OrderRecord {
   const { changeSeq: _seq, currencyRate, money, paid, externalOrderPrefix, source, sync, items, ...fields } = row;
@@ -312,10 +304,22 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
       status: sync.status as SyncState,
       syncedAt: sync.syncedAt ? new Date(sync.syncedAt) : null,
     },
-    items: items.map((item) => {
-      const record: Record<string, unknown> = { ...item, orderId: row.id };
-      for (const amount of AMOUNTS) record[amount] = new Decimal(item[amount] as string);
-      return record as unknown as OrderItemRecord;
-    }),
+    items: items.map((item) => ({
+      id: item.id,
+      orderId: row.id,
+      articleNumber: item.articleNumber,
+      name: item.name,
+      count: item.count,
+      note: item.note,
+      priceGivenAs: item.priceGivenAs,
+      basePrice: new Decimal(item.basePrice),
+      finalPrice: new Decimal(item.finalPrice),
+      vatRate: new Decimal(item.vatRate),
+      vatValue: new Decimal(item.vatValue),
+      originalBasePrice: new Decimal(item.originalBasePrice),
+      originalFinalPrice: new Decimal(item.originalFinalPrice),
+      originalVatRate: new Decimal(item.originalVatRate),
+      originalVatValue: new Decimal(item.originalVatValue),
+    })),
   };
 }

@@ -143,14 +143,17 @@ export class OrderMapper {
 
   private priceModel(base: Decimal, final: Decimal, vat: Decimal, vatValue: Decimal, currency: string): PriceModel {
     const locale = this.config.MONEY_LOCALE;
+    const basePrice = toJsonNumber(base);
+    const finalPrice = toJsonNumber(final);
+    const vatValueNumber = toJsonNumber(vatValue);
     return {
-      base_price: toJsonNumber(base),
-      base_price_word: formatMoney(base, currency, locale),
-      final_price: toJsonNumber(final),
-      final_price_word: formatMoney(final, currency, locale),
+      base_price: basePrice,
+      base_price_word: formatMoney(basePrice, currency, locale),
+      final_price: finalPrice,
+      final_price_word: formatMoney(finalPrice, currency, locale),
       vat: toJsonNumber(vat),
-      vat_value: toJsonNumber(vatValue),
-      vat_value_word: formatMoney(vatValue, currency, locale),
+      vat_value: vatValueNumber,
+      vat_value_word: formatMoney(vatValueNumber, currency, locale),
       currency,
     };
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from '../common/money/money.js';
-import type { Db } from '../database/prisma.service.js';
+import { type Db, PrismaService } from '../database/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import {
   type OrderRow,
@@ -32,8 +32,17 @@ import type {
 
 @Injectable()
 export class OrdersRepository {
-  async findById(db: Db, id: number): Promise<OrderRecord | null> {
-    const [row] = await db.$queryRaw<OrderRow[]>(orderById(id));
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** One order, read outside any transaction (straight through the pool: see PrismaService.read). */
+  async readById(id: number): Promise<OrderRecord | null> {
+    const [row] = await this.prisma.read<OrderRow>(orderById(id));
+    return row ? toOrderRecord(row) : null;
+  }
+
+  /** One order as a transaction sees it. */
+  async findById(tx: Db, id: number): Promise<OrderRecord | null> {
+    const [row] = await tx.$queryRaw<OrderRow[]>(orderById(id));
     return row ? toOrderRecord(row) : null;
   }
 
@@ -113,7 +122,6 @@ export class OrdersRepository {
    * becomes the planner's estimate, never less than what the page itself proves.
    */
   async page(
-    db: Db,
     filter: OrderListFilter,
     sort: { key: OrderSortKey; descending: boolean },
     offset: number,
@@ -121,11 +129,11 @@ export class OrdersRepository {
     countLimit: number,
   ): Promise<{ total: OrderTotal; orders: OrderRecord[] }> {
     const where = orderWhere(filter);
-    const rows = await db.$queryRaw<Array<OrderRow & { counted: number }>>(
+    const rows = await this.prisma.read<OrderRow & { counted: number }>(
       orderPage(where, sort, offset, limit, countLimit + 1),
     );
     const orders = ordersOf(rows);
-    const total = await this.total(db, where, rows[0]!.counted, countLimit, offset + orders.length);
+    const total = await this.total(where, rows[0]!.counted, countLimit, offset + orders.length);
     return { total, orders };
   }
 
@@ -136,14 +144,13 @@ export class OrdersRepository {
    * is of the changes left to read, counted as in `page`.
    */
   async changes(
-    db: Db,
     filter: OrderListFilter,
     after: ChangePosition | null,
     limit: number,
     countLimit: number,
   ): Promise<{ total: OrderTotal; orders: Array<OrderRecord & { position: ChangePosition }>; horizon: bigint }> {
     const where = orderWhere(filter);
-    const rows = await db.$queryRaw<Array<OrderRow & { counted: number; horizon: string }>>(
+    const rows = await this.prisma.read<OrderRow & { counted: number; horizon: string }>(
       orderChanges(where, after, limit, countLimit + 1),
     );
     const orders = ordersOf(rows).map((order, index) => ({
@@ -152,7 +159,6 @@ export class OrdersRepository {
     }));
     const horizon = BigInt(rows[0]!.horizon);
     const total = await this.total(
-      db,
       remainingChanges(where, after, horizon),
       rows[0]!.counted,
       countLimit,
@@ -162,18 +168,13 @@ export class OrdersRepository {
   }
 
   /** The exact count when it stayed under the limit, else the planner's estimate. */
-  private async total(
-    db: Db,
-    where: Prisma.Sql,
-    counted: number,
-    countLimit: number,
-    atLeast: number,
-  ): Promise<OrderTotal> {
+  private async total(where: Prisma.Sql, counted: number, countLimit: number, atLeast: number): Promise<OrderTotal> {
     if (counted <= countLimit) return { count: Math.max(counted, atLeast), exact: true };
-    const [{ 'QUERY PLAN': plan }] = await db.$queryRaw<[{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }]>(
+    const [explained] = await this.prisma.read<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
       estimatedCount(where),
     );
-    return { count: Math.max(Math.round(plan[0]!.Plan['Plan Rows']), countLimit + 1, atLeast), exact: false };
+    const estimate = Math.round(explained!['QUERY PLAN'][0]!.Plan['Plan Rows']);
+    return { count: Math.max(estimate, countLimit + 1, atLeast), exact: false };
   }
 }
 

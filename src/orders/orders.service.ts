@@ -140,7 +140,7 @@ export class OrdersService {
    * the shop's internal note; a wrong hash and a missing order look the same, so ids cannot be probed.
    */
   async get(orderId: number, expanded: boolean, hash?: string): Promise<OrderModel> {
-    const order = await this.orders.findById(this.prisma, orderId);
+    const order = await this.orders.readById(orderId);
     if (!order || (hash !== undefined && !sameSecret(order.hash, hash))) throw orderNotFound(orderId);
     RequestContext.setOrderVersion(order.version);
     const model = this.mapper.toModel(order, expanded);
@@ -168,7 +168,6 @@ export class OrdersService {
       const sort = query.sort ?? '-date_order';
       const descending = sort.startsWith('-');
       const { total, orders } = await this.orders.page(
-        this.prisma,
         filter,
         { key: SORT_KEYS[sort.replace('-', '')] ?? 'dateOrder', descending },
         (query.page - 1) * query.per_page,
@@ -189,13 +188,7 @@ export class OrdersService {
       );
     }
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : null;
-    const { total, orders, horizon } = await this.orders.changes(
-      this.prisma,
-      filter,
-      after,
-      query.per_page,
-      this.countLimit(query),
-    );
+    const { total, orders, horizon } = await this.orders.changes(filter, after, query.per_page, this.countLimit(query));
     const last = orders.at(-1)?.position;
     // With nothing new, the reader keeps its place; past a short page, everything before the
     // horizon has been read, so the next read may start there.

@@ -72,7 +72,7 @@ export class OrderForwarder {
 
   /** What one event does in the back office; accepted with the back-office id after a create. */
   private async apply(event: SyncEventRecord, sync: OrderSyncRecord): Promise<Outcome<string | null>> {
-    const order = await this.orders.findById(this.prisma, event.orderId);
+    const order = await this.orders.readById(event.orderId);
     if (!order) return { kind: 'rejected', code: 'GONE', message: `order ${event.orderId} no longer exists` };
     if (event.kind === 'create') {
       const created = await this.backOffice.createOrder(toBackOfficeOrder(order, sync.externalId));

@@ -46,8 +46,11 @@ export function toJsonNumber(amount: Decimal): number {
 
 const formats = new Map<string, Intl.NumberFormat>();
 
-/** "€12.10" (en-US) or "12,10 €" (cs-CZ): the *_word fields of a price. */
-export function formatMoney(amount: Decimal, currencyCode: string, locale: string): string {
+/**
+ * "€12.10" (en-US) or "12,10 €" (cs-CZ): the *_word fields of a price. Takes the amount's JSON
+ * number too (see toJsonNumber), which a caller that prints both has already made.
+ */
+export function formatMoney(amount: Decimal | number, currencyCode: string, locale: string): string {
   const key = `${locale}|${currencyCode}`;
   let format = formats.get(key);
   if (!format) {
@@ -60,5 +63,5 @@ export function formatMoney(amount: Decimal, currencyCode: string, locale: strin
     });
     formats.set(key, format);
   }
-  return format.format(amount.toNumber());
+  return format.format(typeof amount === 'number' ? amount : amount.toNumber());
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { Db } from '../../database/prisma.service.js';
-import { Prisma } from '../../generated/prisma/client.js';
 import type { Changes } from './changes.js';
 
 export type HistoryType = 'order' | 'email' | 'apps' | 'status';
@@ -25,11 +24,15 @@ export interface HistoryEntryRecord extends NewHistoryEntry {
 
 @Injectable()
 export class OrderHistoryRepository {
+  /** Every write records one entry, so this is plain SQL: Prisma's model path costs more CPU. */
   async insert(tx: Db, entry: NewHistoryEntry): Promise<number> {
-    const row = await tx.historyEntry.create({
-      data: { ...entry, changes: entry.changes ?? Prisma.DbNull },
-      select: { id: true },
-    });
+    const [row] = await tx.$queryRaw<[{ id: number }]>`
+      INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
+                                 api_key_name, request_id)
+      VALUES (${entry.orderId}, ${entry.type}, ${entry.action}, ${entry.recordName}, ${entry.recordStatus},
+              ${entry.changes === null ? null : JSON.stringify(entry.changes)}::jsonb, ${entry.apiKeyId},
+              ${entry.apiKeyName}, ${entry.requestId})
+      RETURNING id`;
     return row.id;
   }
 
