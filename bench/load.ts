@@ -7,8 +7,14 @@ import autocannon from 'autocannon';
 export interface LoadSpec {
   url: string;
   token: string | null;
-  /** Requests cycled through (one picked at random each time); `{n}` in a path or body becomes a counter. */
-  requests: Array<{ method: 'GET' | 'POST' | 'PATCH'; path: string; body?: string; weight?: number }>;
+  /** Requests cycled through (one picked at random each time); `{n}` in a path, body or header becomes a counter. */
+  requests: Array<{
+    method: 'GET' | 'POST' | 'PATCH';
+    path: string;
+    body?: string;
+    headers?: Record<string, string>;
+    weight?: number;
+  }>;
   connections: number;
   warmupSeconds: number;
   seconds: number;
@@ -50,6 +56,7 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
                 headers: {
                   ...(spec.token ? { token: spec.token } : {}),
                   ...(pick.body ? { 'content-type': 'application/json' } : {}),
+                  ...Object.fromEntries(Object.entries(pick.headers ?? {}).map(([name, value]) => [name, fill(value)])),
                 },
                 body: pick.body ? fill(pick.body) : undefined,
               };

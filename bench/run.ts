@@ -6,7 +6,7 @@ import { orderBody } from '../test/support/factories.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type Server, load, startServer } from './servers.js';
 
-// npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N]
+// npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT]
 //
 // Starts the gateway (production settings, forwarding off so that only the API is measured) and
 // the baseline (bench/baseline.ts) on a fresh database of the machine's Postgres, seeds orders
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       seconds: { type: 'string' },
       connections: { type: 'string', default: '16' },
+      // Only the scenarios whose name contains this, e.g. --only list.
+      only: { type: 'string' },
     },
   });
   const smoke = values.smoke;
@@ -148,6 +150,18 @@ async function main(): Promise<void> {
         requests: [{ method: 'POST', path: '/System/Orders', body: JSON.stringify(createBody(3)) }],
         baseline: true,
       },
+      {
+        name: 'create with 3 items, Idempotency-Key',
+        requests: [
+          {
+            method: 'POST',
+            path: '/System/Orders',
+            body: JSON.stringify(createBody(3)),
+            headers: { 'Idempotency-Key': 'bench-{n}' },
+          },
+        ],
+        baseline: false,
+      },
       { name: 'paid', requests: paid, baseline: false },
       {
         name: 'mixed: 90 % get, 10 % paid',
@@ -161,7 +175,7 @@ async function main(): Promise<void> {
 
     const rows: Array<Record<string, string | number>> = [];
     const problems: Array<[string, Record<string, number>]> = [];
-    for (const scenario of scenarios) {
+    for (const scenario of scenarios.filter((candidate) => candidate.name.includes(values.only ?? ''))) {
       const ours: LoadResult[] = [];
       const floor: LoadResult[] = [];
       for (let run = 0; run < runs; run += 1) {
