@@ -30,7 +30,11 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forConfig(options.config),
-        DatabaseModule.forConnection({ ...options.database, poolSize: options.config.DATABASE_POOL_SIZE }),
+        DatabaseModule.forConnection({
+          ...options.database,
+          poolSize: options.config.DATABASE_POOL_SIZE,
+          namedStatements: options.config.DATABASE_NAMED_STATEMENTS,
+        }),
         MetricsModule,
         MplusModule.forConnection(options.backOffice),
         IdempotencyModule,

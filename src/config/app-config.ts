@@ -119,6 +119,12 @@ export const CONFIG_VARIABLES = {
     parse: boolean,
   },
   DATABASE_POOL_SIZE: { description: 'Connections in the Postgres pool.', default: '10', parse: integer(1, 200) },
+  DATABASE_NAMED_STATEMENTS: {
+    description:
+      'Prepare each statement once per connection. Set false behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).',
+    default: 'true',
+    parse: boolean,
+  },
   LIST_EXACT_TOTAL_UP_TO: {
     description:
       "Order lists count matches exactly up to this many; past it paginator.total is Postgres's estimate (total_exact false) unless the request asks for exact_total.",

@@ -11,10 +11,15 @@ export interface DatabaseConnection {
   poolSize: number;
   /** The embedded store: one Postgres session behind every connection, one gateway at a time. */
   embedded: boolean;
+  /**
+   * Whether statements are prepared once per connection under a name (DATABASE_NAMED_STATEMENTS);
+   * never on the embedded store. Unset: yes.
+   */
+  namedStatements?: boolean;
 }
 
-/** What the application is started with; the pool size comes from the configuration. */
-export type DatabaseConnectionInput = Omit<DatabaseConnection, 'poolSize'>;
+/** What the application is started with; the pool settings come from the configuration. */
+export type DatabaseConnectionInput = Omit<DatabaseConnection, 'poolSize' | 'namedStatements'>;
 
 /** The same name for the same SQL text, short enough for Postgres (63 bytes). */
 function statementName(sql: string): string {
@@ -33,7 +38,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const pool = new pg.Pool({ connectionString: connection.url, max: connection.poolSize });
     // Named statements are parsed and planned once per connection, not on every request. The
     // embedded store is one session behind every connection, where the names would collide.
-    const namesStatements = !connection.embedded;
+    const namesStatements = !connection.embedded && connection.namedStatements !== false;
     super({
       adapter: new PrismaPg(pool, {
         // $disconnect ends the pool, whoever calls it (the app at shutdown, the tools).
