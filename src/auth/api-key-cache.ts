@@ -6,7 +6,7 @@ import type { ApiKeyRecord } from './api-key.repository.js';
 // Usable API keys this process has checked, so that a request does not read its key from the
 // database every time (a round trip per request, as costly as the read it guards).
 //
-// A revoked key must stop at once, in every gateway process. The database announces every
+// A revoked key must stop within moments, in every gateway process. The database announces every
 // change to api_keys on the channel `api_keys_changed` (a trigger, see its migration); this
 // cache listens on a connection of its own and forgets everything on each notice. While that
 // connection is down nothing is cached, since a notice could be missed. Entries also age out
@@ -14,7 +14,8 @@ import type { ApiKeyRecord } from './api-key.repository.js';
 //
 // Only usable keys are cached: an unknown key is read from the database each time, so a flood
 // of made-up keys cannot fill the memory, and a key created a moment ago is found at once.
-// Expiry is checked on every use. The embedded store has no LISTEN, so there nothing is cached.
+// Expiry is checked on every use. On the embedded store (one session behind every connection,
+// where notices are not worth relying on) nothing is cached.
 
 const CHANNEL = 'api_keys_changed';
 const MAX_AGE_MS = 60_000;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
@@ -20,6 +20,8 @@ export interface DatabaseConnection {
 
 /** What the application is started with; the pool settings come from the configuration. */
 export type DatabaseConnectionInput = Omit<DatabaseConnection, 'poolSize' | 'namedStatements'>;
+
+const logger = new Logger('Database');
 
 /** The same name for the same SQL text, short enough for Postgres (63 bytes). */
 function statementName(sql: string): string {
@@ -53,8 +55,9 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     });
     this.pool = pool;
     this.namesStatements = namesStatements;
-    // An idle connection that dies is dropped by the pool; the next query opens another.
-    pool.on('error', () => undefined);
+    // An idle connection that dies is dropped by the pool and the next query opens another; an
+    // 'error' event nobody listens to would end the process.
+    pool.on('error', (error) => logger.warn(`An idle database connection failed: ${error.message}`));
   }
 
   /**

@@ -10,12 +10,12 @@ import type {
   TrackingRecord,
 } from './order.types.js';
 
-// The SQL of the order reads. Every read of orders is one statement: the order rows with their
-// lines, parcels, status and sync state aggregated by Postgres into JSON. Prisma's `include`
-// sends a query per relation (five round trips for one order, six for a page), and the reads
-// are the gateway's hot path: each round trip is a wait on a Postgres that shares the machine.
-// Columns come back under the names of order.types.ts; amounts inside the JSON as text, so
-// that no amount passes through a float.
+// The SQL of the order reads, and of the insert of a new order. Every read of orders is one
+// statement: the order rows with their lines, parcels, status and sync state aggregated by
+// Postgres into JSON. Prisma's `include` sent a query per relation (seven for one order, eight
+// with the count for a page), and the reads are the gateway's hot path: each round trip is a wait
+// on a Postgres that shares the machine. Columns come back under the names of order.types.ts;
+// amounts as text, so that no amount passes through a float.
 
 const ORDER_COLUMNS = Prisma.sql`
   o.id, o.hash, o.customer_id AS "customerId", o.company_id AS "companyId", o.channel_id AS "channelId",

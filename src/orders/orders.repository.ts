@@ -26,9 +26,10 @@ import type {
   OrderTotal,
 } from './order.types.js';
 
-// Every database call about orders, their lines, parcels and payments: Prisma for the writes, the
-// statements of order-queries.ts for the reads. Methods take a client or a transaction (`Db`) and
-// speak in the types of order.types.ts.
+// Every database call about orders, their lines, parcels and payments: the statements of
+// order-queries.ts for the reads and the insert of an order, Prisma for the other writes. Methods
+// that may run in a transaction take it (`Db`); the others read through the pool. All speak in
+// the types of order.types.ts.
 
 @Injectable()
 export class OrdersRepository {
