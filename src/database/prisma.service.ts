@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
+import { StatementNames } from './statement-names.js';
 import { PrismaClient, type Prisma } from '../generated/prisma/client.js';
 
 export const DATABASE_CONNECTION = Symbol('DATABASE_CONNECTION');
@@ -23,10 +23,8 @@ export type DatabaseConnectionInput = Omit<DatabaseConnection, 'poolSize' | 'nam
 
 const logger = new Logger('Database');
 
-/** The same name for the same SQL text, short enough for Postgres (63 bytes). */
-function statementName(sql: string): string {
-  return `og_${createHash('sha1').update(sql).digest('base64url')}`;
-}
+/** Distinct statements a process names (see StatementNames): every hot one, with room to spare. */
+const NAMED_STATEMENTS_MAX = 200;
 
 /** A client or the client of an open transaction: what repository methods take. */
 export type Db = Prisma.TransactionClient;
@@ -34,18 +32,22 @@ export type Db = Prisma.TransactionClient;
 @Injectable()
 export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly pool: pg.Pool;
-  private readonly namesStatements: boolean;
+  private readonly statementNames: StatementNames | undefined;
 
   constructor(@Inject(DATABASE_CONNECTION) connection: DatabaseConnection) {
     const pool = new pg.Pool({ connectionString: connection.url, max: connection.poolSize });
     // Named statements are parsed and planned once per connection, not on every request. The
     // embedded store is one session behind every connection, where the names would collide.
-    const namesStatements = !connection.embedded && connection.namedStatements !== false;
+    const statementNames =
+      !connection.embedded && connection.namedStatements !== false
+        ? new StatementNames(NAMED_STATEMENTS_MAX)
+        : undefined;
     super({
       adapter: new PrismaPg(pool, {
         // $disconnect ends the pool, whoever calls it (the app at shutdown, the tools).
         disposeExternalPool: true,
-        ...(namesStatements ? { statementNameGenerator: (query) => statementName(query.sql) } : {}),
+        // Undefined leaves a statement unnamed (node-postgres takes `name: undefined` so).
+        ...(statementNames ? { statementNameGenerator: (query) => statementNames.nameFor(query.sql) as string } : {}),
       }),
       // Writes wait for a row lock when many requests change one order; give them time.
       transactionOptions: { maxWait: 10_000, timeout: 20_000 },
@@ -54,7 +56,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       errorFormat: 'minimal',
     });
     this.pool = pool;
-    this.namesStatements = namesStatements;
+    this.statementNames = statementNames;
     // An idle connection that dies is dropped by the pool and the next query opens another; an
     // 'error' event nobody listens to would end the process.
     pool.on('error', (error) => logger.warn(`An idle database connection failed: ${error.message}`));
@@ -70,7 +72,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const result = await this.pool.query<T & pg.QueryResultRow>({
       text: sql.text,
       values: sql.values,
-      name: this.namesStatements ? statementName(sql.text) : undefined,
+      name: this.statementNames?.nameFor(sql.text),
     });
     return result.rows;
   }
