@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DedicatedConnection } from '../database/dedicated-connection.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/prisma.service.js';
-import type { ApiKeyRecord } from './api-key.repository.js';
+import { type ApiKeyRecord, apiKeyState } from './api-key.repository.js';
 
 // Usable API keys this process has checked, so that a request does not read its key from the
 // database every time (a round trip per request, as costly as the read it guards).
@@ -61,7 +61,9 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
    */
   async get(keyHash: string, now: Date, load: () => Promise<ApiKeyRecord | null>): Promise<ApiKeyRecord | null> {
     const cached = this.entries.get(keyHash);
-    if (cached && now.getTime() - cached.cachedAt < MAX_AGE_MS && usable(cached.record, now)) return cached.record;
+    if (cached && now.getTime() - cached.cachedAt < MAX_AGE_MS && apiKeyState(cached.record, now) === 'active') {
+      return cached.record;
+    }
     if (cached) this.entries.delete(keyHash);
     const generation = this.generation;
     const record = await load();
@@ -77,8 +79,4 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     this.generation += 1;
     this.entries.clear();
   }
-}
-
-function usable(record: ApiKeyRecord, now: Date): boolean {
-  return record.revokedAt === null && (record.expiresAt === null || record.expiresAt > now);
 }

@@ -12,6 +12,13 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+/** Whether the key works now; the database query of usable keys says the same in SQL. */
+export function apiKeyState(key: ApiKeyRecord, now = new Date()): 'active' | 'expired' | 'revoked' {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt <= now) return 'expired';
+  return 'active';
+}
+
 export interface NewApiKey {
   name: string;
   prefix: string;

@@ -5,7 +5,7 @@ import { ErrorCode } from '../common/errors/error-codes.js';
 import { paginator } from '../common/http/pagination.dto.js';
 import { WriteTransaction } from '../idempotency/write-transaction.js';
 import { ApiKeyCache } from './api-key-cache.js';
-import { type ApiKeyRecord, ApiKeyRepository } from './api-key.repository.js';
+import { type ApiKeyRecord, ApiKeyRepository, apiKeyState } from './api-key.repository.js';
 import type { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
 import type { Right } from './rights.js';
 
@@ -125,12 +125,6 @@ export class ApiKeysService {
 
 function apiKeyNotFound(id: number): DomainError {
   return new DomainError(ErrorCode.API_KEY_NOT_FOUND, `There is no API key ${id}.`);
-}
-
-function apiKeyState(key: ApiKeyRecord, now = new Date()): 'active' | 'expired' | 'revoked' {
-  if (key.revokedAt) return 'revoked';
-  if (key.expiresAt && key.expiresAt <= now) return 'expired';
-  return 'active';
 }
 
 function toApiKeyModel(key: ApiKeyRecord): ApiKeyModel {

@@ -52,7 +52,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
       // Writes wait for a row lock when many requests change one order; give them time.
       transactionOptions: { maxWait: 10_000, timeout: 20_000 },
       // The other formats capture a stack trace on every query, to quote the calling line in
-      // error messages: a sixth of the CPU a query costs Prisma. Stack traces stay on errors.
+      // error messages: about a fifth of the CPU a query costs Prisma. Stack traces stay on errors.
       errorFormat: 'minimal',
     });
     this.pool = pool;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Decimal } from '../common/money/money.js';
 import { type Db, PrismaService } from '../database/prisma.service.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import {
   type OrderRow,
   estimatedCount,
@@ -39,6 +39,11 @@ export class OrdersRepository {
   async readById(id: number): Promise<OrderRecord | null> {
     const [row] = await this.prisma.read<OrderRow>(orderById(id));
     return row ? toOrderRecord(row) : null;
+  }
+
+  /** Whether the order exists (outside any transaction). */
+  async exists(id: number): Promise<boolean> {
+    return (await this.prisma.read(Prisma.sql`SELECT 1 FROM orders WHERE id = ${id}`)).length > 0;
   }
 
   /** One order as a transaction sees it. */

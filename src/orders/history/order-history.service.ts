@@ -35,7 +35,7 @@ export class OrderHistoryService {
   }
 
   async list(orderId: number, query: PageQuery): Promise<HistoryModel> {
-    if (!(await this.orders.readById(orderId))) throw orderNotFound(orderId);
+    if (!(await this.orders.exists(orderId))) throw orderNotFound(orderId);
     const { total, entries } = await this.history.page(
       this.prisma,
       orderId,
