@@ -8,13 +8,12 @@ import type { AuthenticatedRequest } from './auth/auth.decorators.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { sendProblem } from './common/errors/problem.js';
-import { isWriteMethod } from './common/http/write-methods.js';
 import { type PinoLoggerService, loggableUrl } from './common/logging.js';
 import { projectPath } from './common/project-path.js';
 import { RequestContext } from './common/request-context.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import type { AppConfig } from './config/app-config.js';
-import type { DatabaseConnectionInput } from './database/prisma.service.js';
+import type { DatabaseConnectionInput } from './database/database-connection.js';
 import { Metrics } from './metrics/metrics.js';
 import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
@@ -86,14 +85,7 @@ export async function createApp(
       );
       return;
     }
-    const ifMatch = request.headers['if-match'];
-    RequestContext.run(
-      {
-        requestId: request.id,
-        ifMatch: isWriteMethod(request.method) && typeof ifMatch === 'string' ? ifMatch : undefined,
-      },
-      done,
-    );
+    RequestContext.run({ requestId: request.id }, done);
   });
 
   // One line and one observation per answered request. Never headers, never the order hash.

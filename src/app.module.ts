@@ -2,13 +2,13 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { ProblemFilter } from './common/errors/problem.filter.js';
-import { EtagInterceptor } from './common/http/etag.interceptor.js';
+import { AnswerInterceptor } from './common/http/answer.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
-import type { DatabaseConnectionInput } from './database/prisma.service.js';
+import type { DatabaseConnectionInput } from './database/database-connection.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -49,7 +49,7 @@ export class AppModule {
         ShutdownState,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: AnswerInterceptor },
       ],
     };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DedicatedConnection } from '../database/dedicated-connection.js';
-import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/prisma.service.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
 import { type ApiKeyRecord, apiKeyState } from './api-key.repository.js';
 
 // Usable API keys this process has checked, so that a request does not read its key from the

@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { type Db, PrismaService } from '../database/prisma.service.js';
+import { Database } from '../database/database.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { assignments, join, sql } from '../database/sql.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
 import type { Right } from './rights.js';
 
 export interface ApiKeyRecord {
@@ -27,21 +30,57 @@ export interface NewApiKey {
   expiresAt: Date | null;
 }
 
+export type ApiKeyPatch = Partial<Pick<ApiKeyRecord, 'name' | 'expiresAt' | 'revokedAt'>>;
+
+const COLUMNS = sql`id, name, prefix, rights, created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt"`;
+const PATCH_COLUMNS: Record<keyof ApiKeyPatch, string> = {
+  name: 'name',
+  expiresAt: 'expires_at',
+  revokedAt: 'revoked_at',
+};
+
+// Keys are checked on every request that misses the cache and changed by the admin routes (their
+// answers recorded with an Idempotency-Key in the same statement): plain SQL. The listings are
+// Prisma's.
+
 @Injectable()
 export class ApiKeyRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly database: Database,
+    private readonly prisma: PrismaService,
+  ) {}
 
   async insert(key: NewApiKey): Promise<ApiKeyRecord> {
-    return toRecord(await this.prisma.apiKey.create({ data: key }));
+    const [row] = await this.database.query<ApiKeyRecord>(sql`
+      INSERT INTO api_keys (name, prefix, key_hash, rights, expires_at)
+      VALUES (${key.name}, ${key.prefix}, ${key.keyHash}, ${key.rights}::text[], ${key.expiresAt})
+      RETURNING ${COLUMNS}`);
+    return row!;
   }
 
   async findUsableByHash(keyHash: string, now: Date): Promise<ApiKeyRecord | null> {
-    const row = await this.prisma.apiKey.findFirst({
-      where: { keyHash, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
-    });
-    return row && toRecord(row);
+    const [row] = await this.database.query<ApiKeyRecord>(sql`
+      SELECT ${COLUMNS} FROM api_keys
+       WHERE key_hash = ${keyHash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now})`);
+    return row ?? null;
   }
 
+  async findById(id: number): Promise<ApiKeyRecord | null> {
+    const [row] = await this.database.query<ApiKeyRecord>(sql`SELECT ${COLUMNS} FROM api_keys WHERE id = ${id}`);
+    return row ?? null;
+  }
+
+  /** A change to the key as a unit of work (anchored on its row), which the caller completes and commits. */
+  change<T>(id: number, patch: ApiKeyPatch): UnitOfWork<T> {
+    const sets = assignments(patch, PATCH_COLUMNS);
+    const anchor =
+      sets.length > 0
+        ? sql`UPDATE api_keys SET ${join(sets, ', ')} WHERE id = ${id} RETURNING id, NULL::int AS version`
+        : sql`SELECT id, NULL::int AS version FROM api_keys WHERE id = ${id}`;
+    return new UnitOfWork<T>(anchor, this.database);
+  }
+
+  /** Off the hot path: Prisma. */
   async list(): Promise<ApiKeyRecord[]> {
     return (await this.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).map(toRecord);
   }
@@ -52,21 +91,6 @@ export class ApiKeyRepository {
       this.prisma.apiKey.findMany({ orderBy: { id: 'asc' }, skip: offset, take: limit }),
     ]);
     return { total, keys: rows.map(toRecord) };
-  }
-
-  async findById(id: number, db: Db = this.prisma): Promise<ApiKeyRecord | null> {
-    const row = await db.apiKey.findUnique({ where: { id } });
-    return row && toRecord(row);
-  }
-
-  async revoke(db: Db, id: number, now: Date): Promise<boolean> {
-    const { count } = await db.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: now } });
-    return count === 1;
-  }
-
-  async update(db: Db, id: number, patch: { name?: string; expiresAt?: Date | null }): Promise<ApiKeyRecord | null> {
-    const { count } = await db.apiKey.updateMany({ where: { id }, data: patch });
-    return count === 1 ? this.findById(id, db) : null;
   }
 
   async count(): Promise<number> {

@@ -2,7 +2,9 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestj
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { PageQuery } from '../common/http/pagination.dto.js';
+import type { Answer } from '../common/http/answer.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { NoIdempotencyKey } from '../idempotency/no-idempotency-key.decorator.js';
 import { RequiresRight } from './auth.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
@@ -54,10 +56,11 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyModel })
   @ApiProblems(400, 401, 403, 404, 413, 415)
   updateApiKey(
+    @CurrentWrite() write: WriteRequest,
     @Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number,
     @Body() body: ApiKeyPatchRequest,
-  ): Promise<ApiKeyModel> {
-    return this.keys.updateForAdmin(apiKeyId, {
+  ): Promise<Answer<ApiKeyModel>> {
+    return this.keys.updateForAdmin(write, apiKeyId, {
       name: body.name,
       expiresAt:
         body.expires_at === undefined || body.expires_at === null ? body.expires_at : new Date(body.expires_at),
@@ -71,7 +74,10 @@ export class ApiKeysController {
   })
   @ApiOkResponse({ type: ApiKeyModel })
   @ApiProblems(400, 401, 403, 404)
-  revokeApiKey(@Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number): Promise<ApiKeyModel> {
-    return this.keys.revokeForAdmin(apiKeyId);
+  revokeApiKey(
+    @CurrentWrite() write: WriteRequest,
+    @Param('apiKeyId', new ParseIdPipe('api-key-id')) apiKeyId: number,
+  ): Promise<Answer<ApiKeyModel>> {
+    return this.keys.revokeForAdmin(write, apiKeyId);
   }
 }

@@ -2,10 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { Answer } from '../common/http/answer.js';
 import { paginator } from '../common/http/pagination.dto.js';
-import { WriteTransaction } from '../idempotency/write-transaction.js';
+import type { WriteRequest } from '../common/http/write-request.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { ApiKeyCache } from './api-key-cache.js';
-import { type ApiKeyRecord, ApiKeyRepository, apiKeyState } from './api-key.repository.js';
+import { type ApiKeyPatch, type ApiKeyRecord, ApiKeyRepository, apiKeyState } from './api-key.repository.js';
 import type { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
 import type { Right } from './rights.js';
 
@@ -28,7 +30,7 @@ export function hashApiKey(key: string): string {
 export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeyRepository,
-    private readonly transaction: WriteTransaction,
+    private readonly idempotency: IdempotencyRepository,
     private readonly cache: ApiKeyCache,
   ) {}
 
@@ -57,13 +59,19 @@ export class ApiKeysService {
   }
 
   /** Revokes the key; false when there is no such key or it was revoked already. */
-  revoke(id: number): Promise<boolean> {
-    return this.changing(this.transaction.run((tx) => this.keys.revoke(tx, id, new Date())));
+  async revoke(id: number): Promise<boolean> {
+    const key = await this.keys.findById(id);
+    if (!key || key.revokedAt) return false;
+    await this.change(null, key, { revokedAt: new Date() });
+    return true;
   }
 
   /** Sets or clears the expiry: a time in the past stops the key at once. */
   async setExpiry(id: number, expiresAt: Date | null): Promise<ApiKeyRecord | null> {
-    return this.changing(this.transaction.run((tx) => this.keys.update(tx, id, { expiresAt })));
+    const key = await this.keys.findById(id);
+    if (!key) return null;
+    await this.change(null, key, { expiresAt });
+    return { ...key, expiresAt };
   }
 
   // What the admin routes answer: wire models (plain JSON, as write results must be).
@@ -85,34 +93,40 @@ export class ApiKeysService {
   }
 
   /** Revoking is idempotent: a revoked key answers as it is. */
-  revokeForAdmin(id: number): Promise<ApiKeyModel> {
-    return this.changing(
-      this.transaction.run(async (tx) => {
-        await this.keys.revoke(tx, id, new Date());
-        const key = await this.keys.findById(id, tx);
-        if (!key) throw apiKeyNotFound(id);
-        return toApiKeyModel(key);
-      }),
-    );
+  async revokeForAdmin(request: WriteRequest, id: number): Promise<Answer<ApiKeyModel>> {
+    const key = await this.keys.findById(id);
+    if (!key) throw apiKeyNotFound(id);
+    return this.change(request, key, key.revokedAt ? {} : { revokedAt: new Date() });
   }
 
-  updateForAdmin(id: number, patch: { name?: string; expiresAt?: Date | null }): Promise<ApiKeyModel> {
-    return this.changing(
-      this.transaction.run(async (tx) => {
-        const key = await this.keys.update(tx, id, patch);
-        if (!key) throw apiKeyNotFound(id);
-        return toApiKeyModel(key);
-      }),
-    );
+  async updateForAdmin(
+    request: WriteRequest,
+    id: number,
+    patch: { name?: string; expiresAt?: Date | null },
+  ): Promise<Answer<ApiKeyModel>> {
+    const key = await this.keys.findById(id);
+    if (!key) throw apiKeyNotFound(id);
+    return this.change(request, key, patch);
   }
 
   /**
-   * A change to keys made here is forgotten by this process's cache as soon as it commits; the
-   * database's notice (see ApiKeyCache) comes a moment later and tells the other processes.
+   * The change, its answer recorded with the request's Idempotency-Key, in one statement. This
+   * process's cache forgets its keys as soon as it commits; the database's notice (see
+   * ApiKeyCache) comes a moment later and tells the other processes.
    */
-  private async changing<T>(change: Promise<T>): Promise<T> {
+  private async change(
+    request: WriteRequest | null,
+    key: ApiKeyRecord,
+    patch: ApiKeyPatch,
+  ): Promise<Answer<ApiKeyModel>> {
     try {
-      return await change;
+      const committed = await this.keys
+        .change<ApiKeyModel>(key.id, patch)
+        .answers(toApiKeyModel({ ...key, ...patch }))
+        .recordedBy(request?.idempotency ? this.idempotency.recordFor(request.idempotency) : null)
+        .commit();
+      if (!committed) throw apiKeyNotFound(key.id);
+      return new Answer(committed.answer);
     } finally {
       this.cache.forget();
     }

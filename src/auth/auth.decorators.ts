@@ -1,5 +1,6 @@
 import { type ExecutionContext, SetMetadata, createParamDecorator } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { IdempotencyClaim } from '../idempotency/idempotency.repository.js';
 import type { Caller } from './caller.js';
 import type { Right } from './rights.js';
 
@@ -18,7 +19,12 @@ export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC
  */
 export const OrderHashAccess = (): MethodDecorator => SetMetadata(ORDER_HASH_ROUTE, true);
 
-export type AuthenticatedRequest = FastifyRequest & { caller?: Caller; orderHash?: string };
+export type AuthenticatedRequest = FastifyRequest & {
+  caller?: Caller;
+  orderHash?: string;
+  /** A write's Idempotency-Key, claimed for it (see IdempotencyInterceptor). */
+  idempotencyClaim?: IdempotencyClaim;
+};
 
 /** Who may read: an API key's caller, or the holder of one order's hash. */
 export type Access = { kind: 'key'; caller: Caller } | { kind: 'order-hash'; hash: string };

@@ -7,9 +7,9 @@ import { RIGHTS, isRight, type Right } from '../auth/rights.js';
 import { loadConfig } from '../config/app-config.js';
 import { applyMigrations } from '../database/migrator.js';
 import { openDatabase } from '../database/open-database.js';
+import { Database } from '../database/database.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
-import { WriteTransaction } from '../idempotency/write-transaction.js';
 
 // npm run apikey -- create --name NAME --rights orders:read,orders:write [--expires 2027-01-01T00:00:00Z]
 // npm run apikey -- list
@@ -65,14 +65,15 @@ async function main(): Promise<void> {
   }
 
   const config = loadConfig();
-  const database = await openDatabase(config, { forTool: true });
-  const connection = { url: database.url, poolSize: 2, embedded: database.kind !== 'external' };
-  const prisma = new PrismaService(connection);
+  const store = await openDatabase(config, { forTool: true });
+  const connection = { url: store.url, poolSize: 2, embedded: store.kind !== 'external' };
+  const database = new Database(connection);
+  const prisma = new PrismaService(database);
   try {
-    await applyMigrations(database.url);
+    await applyMigrations(store.url);
     const apiKeys = new ApiKeysService(
-      new ApiKeyRepository(prisma),
-      new WriteTransaction(prisma, new IdempotencyRepository()),
+      new ApiKeyRepository(database, prisma),
+      new IdempotencyRepository(database),
       // Not started, so it caches nothing: a command checks no keys.
       new ApiKeyCache(connection),
     );
@@ -108,7 +109,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await prisma.$disconnect();
-    await database.close();
+    await database.onApplicationShutdown();
+    await store.close();
   }
 }
 

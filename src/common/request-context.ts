@@ -1,28 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-// What belongs to the HTTP request being served, reachable from anywhere below it without being
-// passed through every call: its id (for every log line), and the few things a write must know
-// or tell about the request as a whole (the idempotency claim, the order version for the ETag).
-// Entered in a Fastify onRequest hook with `run`, so that it holds for the handler too.
-
-export interface IdempotencyClaim {
-  apiKeyId: number;
-  key: string;
-  /** Who holds the claim: `<process instance>/<request id>` (see ProcessPresence). */
-  owner: string;
-  /** A repeat of a request whose write committed: what that write answered, instead of writing again. */
-  replay?: { result: unknown; orderVersion: number | null };
-  /** Set once the request's write transaction has recorded its result with the claim. */
-  committed?: boolean;
-}
+// The id of the HTTP request being served, reachable from every log line written while serving
+// it without being passed through every call. Entered in a Fastify onRequest hook with `run`, so
+// that it holds for the handler too. Nothing a request decides travels this way: what a write
+// needs about its request is passed to it as an argument (see WriteRequest).
 
 export interface RequestState {
   requestId: string;
-  /** The If-Match header of a write, checked against the order's version under its lock. */
-  ifMatch?: string;
-  idempotency?: IdempotencyClaim;
-  /** The version of the order this request read or wrote, answered as its ETag. */
-  orderVersion?: number;
 }
 
 const storage = new AsyncLocalStorage<RequestState>();
@@ -35,11 +19,5 @@ export const RequestContext = {
   /** The request being served, or undefined outside one (workers, start-up). */
   current(): RequestState | undefined {
     return storage.getStore();
-  },
-
-  /** The version of the order the request read or left, for its ETag; nothing outside a request. */
-  setOrderVersion(version: number): void {
-    const state = storage.getStore();
-    if (state) state.orderVersion = version;
   },
 };

@@ -5,8 +5,12 @@
 const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 /** What @prisma/adapter-pg reports under meta.driverAdapterError.cause.kind. */
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
-/** Postgres SQLSTATEs of a shutting-down or starting server and of broken connections. */
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+/**
+ * Postgres SQLSTATEs of a shutting-down or starting server, of broken connections, and of a server
+ * too busy to answer in time: a lock not granted within lock_timeout (55P03), a statement
+ * cancelled by statement_timeout (57014). All of them may work when tried again.
+ */
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '55P03', '57014']);
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 interface ErrorShape {
@@ -34,13 +38,14 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
 }
 
 /**
- * A unique index refused a row: Prisma's P2002 from model queries, or the adapter's
- * UniqueConstraintViolation under P2010 from raw statements.
+ * A unique index refused a row: Postgres's 23505 through node-postgres, Prisma's P2002 from model
+ * queries, or the adapter's UniqueConstraintViolation under P2010 from raw statements.
  */
 export function isUniqueViolation(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false;
   const shape = error as ErrorShape;
   return (
+    shape.code === '23505' ||
     shape.code === 'P2002' ||
     shape.meta?.driverAdapterError?.cause?.kind === 'UniqueConstraintViolation' ||
     shape.meta?.driverAdapterError?.cause?.originalCode === '23505'

@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
+import { Database } from './database.js';
+import { PrismaService } from './prisma.service.js';
 import { ProcessPresence } from './process-presence.js';
-import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from './prisma.service.js';
 
 @Global()
 @Module({})
@@ -8,8 +10,8 @@ export class DatabaseModule {
   static forConnection(connection: DatabaseConnection): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, PrismaService, ProcessPresence],
-      exports: [PrismaService, DATABASE_CONNECTION, ProcessPresence],
+      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, Database, PrismaService, ProcessPresence],
+      exports: [Database, PrismaService, DATABASE_CONNECTION, ProcessPresence],
     };
   }
 }

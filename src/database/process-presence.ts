@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type pg from 'pg';
 import { DedicatedConnection } from './dedicated-connection.js';
-import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma.service.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
 
 // Which gateway processes are alive, as Postgres sees them. Each process holds session advisory
 // locks, (PRESENCE_LOCK_CLASS, hashtext(key)), on a connection of its own that dies with the

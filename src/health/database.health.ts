@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { PrismaService } from '../database/prisma.service.js';
+import { DatabasePingRepository } from './database-ping.repository.js';
 import { withTimeout } from './with-timeout.js';
 
 const TIMEOUT_MS = 2000;
@@ -10,14 +10,14 @@ const TIMEOUT_MS = 2000;
 export class DatabaseHealth {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    private readonly prisma: PrismaService,
+    private readonly database: DatabasePingRepository,
   ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(key);
     const started = performance.now();
     try {
-      const answer = await withTimeout(this.prisma.$queryRaw`SELECT 1`, TIMEOUT_MS);
+      const answer = await withTimeout(this.database.ping(), TIMEOUT_MS);
       if (answer === 'timeout') return session.down({ message: `no answer within ${TIMEOUT_MS} ms` });
       return session.up({ response_ms: Math.round(performance.now() - started) });
     } catch {

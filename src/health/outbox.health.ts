@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 /** How far forwarding is behind: `degraded` once the oldest change waits past the limit. */
@@ -10,14 +9,13 @@ export class OutboxHealth {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly indicators: HealthIndicatorService,
-    private readonly prisma: PrismaService,
     private readonly outbox: OutboxRepository,
   ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const session = this.indicators.check(key);
     try {
-      const backlog = await this.outbox.backlog(this.prisma);
+      const backlog = await this.outbox.backlog();
       const data = {
         pending_events: backlog.pendingEvents,
         oldest_pending_seconds: Math.round(backlog.oldestPendingSeconds),

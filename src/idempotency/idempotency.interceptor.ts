@@ -1,39 +1,38 @@
 import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { type Observable, from, lastValueFrom, mergeMap } from 'rxjs';
+import { type Observable, from, lastValueFrom, mergeMap, of } from 'rxjs';
 import type { AuthenticatedRequest } from '../auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { applyAnswer } from '../common/http/answer.js';
 import { isWriteMethod } from '../common/http/write-methods.js';
-import { type IdempotencyClaim, RequestContext } from '../common/request-context.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { ProcessPresence } from '../database/process-presence.js';
 import { idempotencyKey, requestFingerprint } from './idempotency-key.js';
-import { IdempotencyRepository } from './idempotency.repository.js';
+import { type IdempotencyClaim, IdempotencyRepository, type StoredAnswer } from './idempotency.repository.js';
 import { NO_IDEMPOTENCY_KEY } from './no-idempotency-key.decorator.js';
 
 /**
  * How long a running claim is held for a request that may have died, when nothing says its
  * process is gone (see ProcessPresence: a killed process's claims are taken over at once).
- * Longer than any request runs (a transaction times out after seconds).
+ * Longer than any request runs (a statement times out after seconds).
  */
 const LEASE_SECONDS = 60;
 const SETTLE_RETRY_MS = 500;
 
 /**
  * Idempotency-Key on writes. The key is claimed (per API key) before the handler runs; a repeat
- * while the first still runs gets 409, the same key with another request 422. The handler's write
- * transaction records its result with the key (see WriteTransaction); a repeat after that runs the
- * handler again with the write replaced by the recorded result, and is marked
- * `Idempotent-Replayed: true`. A request that fails before its write commits frees the key.
+ * while the first still runs gets 409, the same key with another request 422. The claim goes to
+ * the handler (see WriteRequest), whose write records its answer with the key in the write's own
+ * statement; a repeat after that is answered the recorded status, ETag and body, marked
+ * `Idempotent-Replayed: true`, without running the handler. A request that fails before its write
+ * commits frees the key; one that ends without a write marks it done, so a repeat runs again.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaService,
     private readonly keys: IdempotencyRepository,
     private readonly reflector: Reflector,
     private readonly presence: ProcessPresence,
@@ -47,18 +46,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw DomainError.invalidField('Idempotency-Key', 'is not taken by this route: its answer is shown only once');
     }
     const apiKeyId = request.caller?.apiKeyId;
-    const state = RequestContext.current();
-    if (key === null || !apiKeyId || !state) return next.handle();
+    if (key === null || !apiKeyId) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const claim: IdempotencyClaim = { apiKeyId, key, owner: `${this.presence.instanceId}/${request.id}` };
+    const claim: IdempotencyClaim = {
+      apiKeyId,
+      key,
+      owner: `${this.presence.instanceId}/${request.id}`,
+      committed: false,
+    };
     return from(this.claim(claim, requestFingerprint(request.method, request.url, request.body))).pipe(
       mergeMap((outcome) => {
         if (outcome === 'run-again') return next.handle();
-        if (claim.replay) {
+        if (outcome !== 'claimed') {
           void reply.header('idempotent-replayed', 'true');
-          state.orderVersion = claim.replay.orderVersion ?? undefined;
+          applyAnswer(reply, outcome.status, outcome.orderVersion);
+          return of(outcome.value);
         }
-        state.idempotency = claim;
+        request.idempotencyClaim = claim;
         return from(this.handleAndSettle(next, claim));
       }),
     );
@@ -77,8 +81,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return value;
   }
 
-  private async claim(claim: IdempotencyClaim, fingerprint: string): Promise<'claimed' | 'replay' | 'run-again'> {
-    const outcome = await this.keys.claim(this.prisma, {
+  private async claim(claim: IdempotencyClaim, fingerprint: string): Promise<'claimed' | 'run-again' | StoredAnswer> {
+    const outcome = await this.keys.claim({
       apiKeyId: claim.apiKeyId,
       key: claim.key,
       fingerprint,
@@ -92,8 +96,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'claimed':
         return 'claimed';
       case 'committed':
-        claim.replay = { result: outcome.result.value, orderVersion: outcome.result.orderVersion };
-        return 'replay';
+        return outcome.result;
       case 'done':
         return 'run-again';
       case 'running':
@@ -113,11 +116,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** After the handler: a claim without a committed write is finished (success) or freed (failure). */
   private async settle(claim: IdempotencyClaim, how: 'finished' | 'failed'): Promise<void> {
-    if (claim.replay || claim.committed) return;
-    const settle = () =>
-      how === 'finished'
-        ? this.keys.finish(this.prisma, claim.apiKeyId, claim.key, claim.owner)
-        : this.keys.release(this.prisma, claim.apiKeyId, claim.key, claim.owner);
+    if (claim.committed) return;
+    const settle = () => (how === 'finished' ? this.keys.finish(claim) : this.keys.release(claim));
     try {
       await settle();
     } catch {

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { Metrics } from './metrics.js';
 
@@ -7,13 +6,12 @@ import { Metrics } from './metrics.js';
 @Injectable()
 export class OutboxGauges {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly outbox: OutboxRepository,
     private readonly metrics: Metrics,
   ) {}
 
   async refresh(): Promise<void> {
-    const backlog = await this.outbox.backlog(this.prisma);
+    const backlog = await this.outbox.backlog();
     this.metrics.outboxPending.set(backlog.pendingEvents);
     this.metrics.outboxOldestAge.set(backlog.oldestPendingSeconds);
     this.metrics.ordersBySyncState.set({ state: 'retrying' }, backlog.retryingOrders);

@@ -1,10 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Post, Put } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { RequiresRight } from '../auth/auth.decorators.js';
+import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel } from '../common/http/responses.model.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { OrderItemsService } from './order-items.service.js';
 
@@ -25,15 +26,14 @@ export class OrderItemsController {
   @ApiCreatedResponse({ type: IdModel, description: 'The new line’s id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   addOrderItem(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: OrderItemPostRequest,
-  ): Promise<IdModel> {
-    return this.items.add(caller, orderId, body);
+  ): Promise<Answer<IdModel>> {
+    return this.items.add(write, orderId, body);
   }
 
   @Put()
-  @HttpCode(201)
   @ApiOperation({
     summary: 'Change an item',
     description: `Changes the fields given of line \`id\` (201, as Retailys answers). ${ITEMS_CHANGEABLE}`,
@@ -41,11 +41,11 @@ export class OrderItemsController {
   @ApiCreatedResponse({ type: IdModel, description: 'The line’s id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   editOrderItem(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: OrderItemPutRequest,
-  ): Promise<IdModel> {
-    return this.items.edit(caller, orderId, body);
+  ): Promise<Answer<IdModel>> {
+    return this.items.edit(write, orderId, body);
   }
 
   @Delete(':itemId')
@@ -53,10 +53,10 @@ export class OrderItemsController {
   @ApiOkResponse({ type: IdModel, description: 'The deleted line’s id.' })
   @ApiProblems(400, 401, 403, 404, 422)
   deleteOrderItem(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Param('itemId', new ParseIdPipe('order-item-id')) itemId: number,
-  ): Promise<IdModel> {
-    return this.items.remove(caller, orderId, itemId);
+  ): Promise<Answer<IdModel>> {
+    return this.items.remove(write, orderId, itemId);
   }
 }

@@ -1,21 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { Answer } from '../common/http/answer.js';
 import type { IdModel } from '../common/http/responses.model.js';
+import type { WriteRequest } from '../common/http/write-request.js';
 import type { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { type JsonValue, changedFields, hasChanges, toJsonValue } from './history/changes.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import { orderTotal, unitPrice } from './order-pricing.js';
 import type { ItemPatch, OrderItemRecord, OrderRecord } from './order.types.js';
 import { OrderWriter } from './order-writer.js';
-import { OrdersRepository } from './orders.repository.js';
+import { NEW_LINE_ID, OrdersRepository } from './orders.repository.js';
 
 /** The back office takes the whole order again (lines replaced). */
 const UPDATE = { kind: 'update' } as const;
 
-// Order lines. Every change recomputes the order total from the lines in the same transaction,
-// under the order's lock, so `money` is always the sum of the lines.
+// Order lines. Every change recomputes the order total from the lines in the same statement
+// that changes them, decided on the order's version, so `money` is always the sum of the lines.
 
 @Injectable()
 export class OrderItemsService {
@@ -24,71 +25,65 @@ export class OrderItemsService {
     private readonly writer: OrderWriter,
   ) {}
 
-  add(caller: Caller, orderId: number, body: OrderItemPostRequest): Promise<IdModel> {
-    return this.writer.inLockedOrder(orderId, async (tx, order) => {
+  add(request: WriteRequest, orderId: number, body: OrderItemPostRequest): Promise<Answer<IdModel>> {
+    return this.writer.update<IdModel>(request, orderId, (order) => {
       this.writer.check('item', order);
       const errors: FieldError[] = [];
       const newItem = new CurrencyRules(order.orderCurrencyCode).newItem(body, '', errors);
       throwIfAny(errors);
-      const item = await this.orders.insertItem(tx, order.id, newItem);
-      const money = orderTotal([...order.items, item]);
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        { money },
-        {
+      const money = orderTotal([...order.items, newItem]);
+      return {
+        patch: { money },
+        parts: (work) => this.orders.addLine(work, newItem),
+        note: {
           action: 'item_added',
-          recordName: `Item ${item.id} added`,
+          recordName: 'Item added',
           changes: {
-            item: { before: null, after: itemSummary(item) },
+            item: { before: null, after: itemSummary({ id: 0, ...newItem }) },
             ...changedFields([['money', order.money, money]]),
           },
+          holes: [{ path: ['item', 'after', 'id'], value: NEW_LINE_ID }],
         },
-        UPDATE,
-      );
-      return { id: item.id };
+        forward: UPDATE,
+        answer: () => ({ value: { id: 0 }, holes: [{ path: ['id'], value: NEW_LINE_ID }], status: 201 }),
+      };
     });
   }
 
-  /** Changes only the fields given; a change that changes nothing writes nothing. */
-  edit(caller: Caller, orderId: number, body: OrderItemPutRequest): Promise<IdModel> {
-    return this.writer.inLockedOrder(orderId, async (tx, order) => {
+  /** Changes only the fields given; a change that changes nothing writes nothing. Answered 201, as Retailys does. */
+  edit(request: WriteRequest, orderId: number, body: OrderItemPutRequest): Promise<Answer<IdModel>> {
+    return this.writer.update<IdModel>(request, orderId, (order) => {
       const item = findItem(order, body.id);
       const patch = itemPatch(order, item, body);
       const updated: OrderItemRecord = { ...item, ...patch };
       const itemChanges = changedFields([['item', itemSummary(item), itemSummary(updated)]]);
-      if (!hasChanges(itemChanges) || this.writer.check('item', order).outcome === 'noop') return { id: item.id };
-      await this.orders.patchItem(tx, item.id, patch);
+      if (!hasChanges(itemChanges) || this.writer.check('item', order).outcome === 'noop') {
+        return new Answer({ id: item.id }, 201, order.version);
+      }
       const money = orderTotal(order.items.map((line) => (line.id === item.id ? updated : line)));
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        { money },
-        {
+      return {
+        patch: { money },
+        parts: (work) => this.orders.changeLine(work, item.id, patch),
+        note: {
           action: 'item_updated',
           recordName: `Item ${item.id} changed`,
           changes: { ...itemChanges, ...changedFields([['money', order.money, money]]) },
         },
-        UPDATE,
-      );
-      return { id: item.id };
+        forward: UPDATE,
+        answer: () => ({ value: { id: item.id }, status: 201 }),
+      };
     });
   }
 
-  remove(caller: Caller, orderId: number, itemId: number): Promise<IdModel> {
-    return this.writer.inLockedOrder(orderId, async (tx, order) => {
+  remove(request: WriteRequest, orderId: number, itemId: number): Promise<Answer<IdModel>> {
+    return this.writer.update<IdModel>(request, orderId, (order) => {
       const item = findItem(order, itemId);
       this.writer.check('item', order);
-      await this.orders.deleteItem(tx, item.id);
       const money = orderTotal(order.items.filter((line) => line.id !== item.id));
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        { money },
-        {
+      return {
+        patch: { money },
+        parts: (work) => this.orders.removeLine(work, item.id),
+        note: {
           action: 'item_deleted',
           recordName: `Item ${item.id} deleted`,
           changes: {
@@ -96,9 +91,9 @@ export class OrderItemsService {
             ...changedFields([['money', order.money, money]]),
           },
         },
-        UPDATE,
-      );
-      return { id: item.id };
+        forward: UPDATE,
+        answer: () => ({ value: { id: item.id } }),
+      };
     });
   }
 }
@@ -134,7 +129,7 @@ function itemPatch(order: OrderRecord, item: OrderItemRecord, body: OrderItemPut
   );
 }
 
-function itemSummary(item: OrderItemRecord): JsonValue {
+function itemSummary(item: Omit<OrderItemRecord, 'orderId' | `original${string}`>): JsonValue {
   return toJsonValue({
     id: item.id,
     article_number: item.articleNumber,

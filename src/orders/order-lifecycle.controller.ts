@@ -1,12 +1,12 @@
-import { Body, Controller, HttpCode, Param, Patch, Post, Res } from '@nestjs/common';
+import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { RequiresRight } from '../auth/auth.decorators.js';
+import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { RefuseBodyPipe } from '../common/http/refuse-body.pipe.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel } from '../common/http/responses.model.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { OrderModel } from './dto/order.model.js';
 import { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
 import { OrderStatusPatchRequest } from './dto/order-status.dto.js';
@@ -31,11 +31,11 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   setOrderStatus(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: OrderStatusPatchRequest,
-  ): Promise<OrderModel> {
-    return this.lifecycle.setStatus(caller, orderId, body.status_id);
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.setStatus(write, orderId, body.status_id);
   }
 
   @Patch('paid')
@@ -49,11 +49,11 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
   markOrderPaid(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: OrderPaidPatchRequest,
-  ): Promise<OrderModel> {
-    return this.lifecycle.markPaid(caller, orderId, body);
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.markPaid(write, orderId, body);
   }
 
   @Patch('done')
@@ -62,11 +62,11 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderDone(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body(RefuseBodyPipe) _body: unknown,
-  ): Promise<OrderModel> {
-    return this.lifecycle.setFlag(caller, orderId, 'done');
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.setFlag(write, orderId, 'done');
   }
 
   @Patch('cancel')
@@ -75,11 +75,11 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 422)
   cancelOrder(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body(RefuseBodyPipe) _body: unknown,
-  ): Promise<OrderModel> {
-    return this.lifecycle.setFlag(caller, orderId, 'cancel');
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.setFlag(write, orderId, 'cancel');
   }
 
   @Patch('sent')
@@ -88,11 +88,11 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderSent(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body(RefuseBodyPipe) _body: unknown,
-  ): Promise<OrderModel> {
-    return this.lifecycle.setFlag(caller, orderId, 'sent');
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.setFlag(write, orderId, 'sent');
   }
 
   @Patch('delivered')
@@ -104,16 +104,15 @@ export class OrderLifecycleController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderDelivered(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body(RefuseBodyPipe) _body: unknown,
-  ): Promise<OrderModel> {
-    return this.lifecycle.setFlag(caller, orderId, 'delivered');
+  ): Promise<Answer<OrderModel>> {
+    return this.lifecycle.setFlag(write, orderId, 'delivered');
   }
 
   @Post('tracking')
   @RequiresRight('orders:write')
-  @HttpCode(201)
   @ApiOperation({
     summary: 'Add a parcel',
     description:
@@ -122,14 +121,11 @@ export class OrderLifecycleController {
   @ApiCreatedResponse({ type: IdModel })
   @ApiOkResponse({ type: IdModel, description: 'The order has this parcel already: its id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
-  async addOrderTracking(
-    @CurrentCaller() caller: Caller,
+  addOrderTracking(
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: TrackingPostRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<IdModel> {
-    const { id, created } = await this.lifecycle.addTracking(caller, orderId, body);
-    void reply.status(created ? 201 : 200);
-    return { id };
+  ): Promise<Answer<IdModel>> {
+    return this.lifecycle.addTracking(write, orderId, body);
   }
 }

@@ -1,21 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { Answer } from '../common/http/answer.js';
+import type { IdModel } from '../common/http/responses.model.js';
+import type { WriteRequest } from '../common/http/write-request.js';
+import type { PaymentEventPayload } from '../outbox/outbox.repository.js';
 import { ShippersRepository } from '../shippers/shippers.repository.js';
 import { StatusesRepository } from '../statuses/statuses.repository.js';
 import type { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
 import type { OrderModel } from './dto/order.model.js';
 import type { TrackingPostRequest } from './dto/tracking.dto.js';
-import type { Db } from '../database/prisma.service.js';
 import { changedFields, toJsonValue } from './history/changes.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
-import { OrderMapper } from './order.mapper.js';
 import type { OrderPatch, OrderRecord } from './order.types.js';
-import { type ForwardedEvent, OrderWriter, orderNotFound } from './order-writer.js';
-import type { PaymentEventPayload } from '../outbox/outbox.repository.js';
-import { OrdersRepository } from './orders.repository.js';
+import { type ForwardedEvent, OrderWriter } from './order-writer.js';
+import { NEW_TRACKING_ID, OrdersRepository } from './orders.repository.js';
 
 export type FlagRoute = 'sent' | 'delivered' | 'done' | 'cancel';
 
@@ -30,7 +30,7 @@ const FLAG_ROUTES: Record<FlagRoute, { action: string; recordName: string; forwa
 
 // The lifecycle routes: /sent, /delivered, /done, /cancel, /status, /paid and /tracking. Each
 // asks the transition table (order-lifecycle.ts) first and answers with the order as its change
-// left it, read in the same transaction.
+// left it.
 
 @Injectable()
 export class OrderLifecycleService {
@@ -39,46 +39,48 @@ export class OrderLifecycleService {
     private readonly statuses: StatusesRepository,
     private readonly shippers: ShippersRepository,
     private readonly writer: OrderWriter,
-    private readonly mapper: OrderMapper,
   ) {}
 
-  setFlag(caller: Caller, orderId: number, route: FlagRoute): Promise<OrderModel> {
-    return this.changeAndRead(orderId, async (tx, order) => {
+  setFlag(request: WriteRequest, orderId: number, route: FlagRoute): Promise<Answer<OrderModel>> {
+    return this.writer.update(request, orderId, (order) => {
       const decision = this.writer.check(route, order);
-      if (decision.outcome === 'noop') return;
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        decision.sets,
-        { ...FLAG_ROUTES[route], changes: flagChanges(order, decision.sets) },
-        FLAG_ROUTES[route].forward,
-      );
+      if (decision.outcome === 'noop') return this.writer.unchanged(order);
+      return {
+        patch: decision.sets,
+        note: {
+          action: FLAG_ROUTES[route].action,
+          recordName: FLAG_ROUTES[route].recordName,
+          changes: flagChanges(order, decision.sets),
+        },
+        forward: FLAG_ROUTES[route].forward,
+        answer: (after) => this.writer.orderAnswer(after),
+      };
     });
   }
 
   /** A status that completes or cancels the order follows the rules of /done or /cancel. */
-  setStatus(caller: Caller, orderId: number, statusId: number): Promise<OrderModel> {
-    return this.changeAndRead(orderId, async (tx, order) => {
-      const status = await this.statuses.findById(tx, statusId);
+  setStatus(request: WriteRequest, orderId: number, statusId: number): Promise<Answer<OrderModel>> {
+    // Looked up beside the order's read, not after it.
+    const lookup = this.statuses.findById(statusId);
+    lookup.catch(() => undefined);
+    return this.writer.update(request, orderId, async (order) => {
+      const status = await lookup;
       if (!status) throw DomainError.invalidField('status_id', `there is no order status ${statusId}`);
-      if (order.statusId === statusId) return;
+      if (order.statusId === statusId) return this.writer.unchanged(order);
       const follows = status.cancelOrder ? 'cancel' : status.completeOrder ? 'done' : null;
       const decision = follows ? this.writer.check(follows, order) : null;
       const sets = decision?.outcome === 'apply' ? decision.sets : {};
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        { statusId, ...sets },
-        {
+      return {
+        patch: { statusId, ...sets },
+        note: {
           type: 'status',
           action: 'status_set',
           recordName: `Status set to ${status.name}`,
           changes: { ...changedFields([['status_id', order.statusId, statusId]]), ...flagChanges(order, sets) },
         },
-        'canceled' in sets ? FLAG_ROUTES.cancel.forward : null,
-      );
+        forward: 'canceled' in sets ? FLAG_ROUTES.cancel.forward : null,
+        answer: (after) => this.writer.orderAnswer({ ...after, status }),
+      };
     });
   }
 
@@ -87,43 +89,40 @@ export class OrderLifecycleService {
    * changes nothing, and the same payment_id with another amount is a conflict. Other results
    * are recorded in the history as attempts and change nothing.
    */
-  markPaid(caller: Caller, orderId: number, body: OrderPaidPatchRequest): Promise<OrderModel> {
-    return this.changeAndRead(orderId, async (tx, order) => {
+  markPaid(request: WriteRequest, orderId: number, body: OrderPaidPatchRequest): Promise<Answer<OrderModel>> {
+    return this.writer.update(request, orderId, (order) => {
       const errors: FieldError[] = [];
       const amount = new CurrencyRules(order.orderCurrencyCode).amount(body.paid, 'paid', errors);
       throwIfAny(errors);
-      const attempt = toJsonValue({
-        paid: amount,
-        payment_id: body.payment_id ?? null,
-        status: body.status,
-        url: body.url ?? null,
-      });
       if (body.status !== 'success') {
         this.writer.check('payment_attempt', order);
-        await this.writer.note(tx, caller, order.id, {
-          action: 'payment_attempt',
-          recordName: `Payment ${body.status}`,
-          recordStatus: body.status,
-          changes: { payment_attempt: { before: null, after: attempt } },
+        const attempt = toJsonValue({
+          paid: amount,
+          payment_id: body.payment_id ?? null,
+          status: body.status,
+          url: body.url ?? null,
         });
-        return;
+        return {
+          patch: null,
+          note: {
+            action: 'payment_attempt',
+            recordName: `Payment ${body.status}`,
+            recordStatus: body.status,
+            changes: { payment_attempt: { before: null, after: attempt } },
+          },
+          answer: (after) => this.writer.orderAnswer(after),
+        };
       }
       const paymentId = body.payment_id ?? '';
-      const recorded = await this.orders.findPaymentAmount(tx, order.id, paymentId);
+      const recorded = order.payments.find((payment) => payment.externalPaymentId === paymentId);
       if (recorded) {
-        if (recorded.equals(amount)) return;
+        if (recorded.amount.equals(amount)) return this.writer.unchanged(order);
         throw new DomainError(
           ErrorCode.PAYMENT_CONFLICT,
-          `Payment ${paymentId} was recorded on order ${order.id} with the amount ${recorded.toString()}, not ${amount.toString()}.`,
+          `Payment ${paymentId} was recorded on order ${order.id} with the amount ${recorded.amount.toString()}, not ${amount.toString()}.`,
         );
       }
       this.writer.check('paid', order);
-      await this.orders.insertPayment(tx, {
-        orderId: order.id,
-        externalPaymentId: paymentId,
-        amount,
-        url: body.url ?? null,
-      });
       const patch: OrderPatch = {
         paid: order.paid.plus(amount),
         datePaid: new Date(),
@@ -137,12 +136,11 @@ export class OrderLifecycleService {
         // before that, or when something stays open, it is a deposit (prepay=true).
         final: (order.sent || order.delivered) && order.paid.plus(amount).gte(order.money),
       };
-      await this.writer.change(
-        tx,
-        caller,
-        order,
+      const newPayment = { externalPaymentId: paymentId, amount, url: body.url ?? null };
+      return {
         patch,
-        {
+        parts: (work) => this.orders.addPayments(work, [newPayment]),
+        note: {
           action: 'paid',
           recordName: `Paid ${amount.toString()} ${order.orderCurrencyCode}`,
           changes: changedFields([
@@ -152,46 +150,36 @@ export class OrderLifecycleService {
             ['external_payment_url', order.externalPaymentUrl, patch.externalPaymentUrl],
           ]),
         },
-        { kind: 'pay', payload: payment },
-      );
+        forward: { kind: 'pay', payload: payment },
+        answer: (after) => this.writer.orderAnswer(after),
+      };
     });
   }
 
   /** A parcel the order already has is answered with its id (200) and not added twice. */
-  addTracking(caller: Caller, orderId: number, body: TrackingPostRequest): Promise<{ id: number; created: boolean }> {
-    return this.writer.inLockedOrder(orderId, async (tx, order) => {
-      const shipper = await this.shippers.findById(tx, body.shipper_id);
+  addTracking(request: WriteRequest, orderId: number, body: TrackingPostRequest): Promise<Answer<IdModel>> {
+    const lookup = this.shippers.findById(body.shipper_id);
+    lookup.catch(() => undefined);
+    return this.writer.update<IdModel>(request, orderId, async (order) => {
+      const shipper = await lookup;
       if (!shipper) throw DomainError.invalidField('shipper_id', `there is no shipper ${body.shipper_id}`);
       const existing = order.trackings.find(
         (tracking) => tracking.shipperId === body.shipper_id && tracking.trackingNumber === body.tracking_number,
       );
-      if (existing) return { id: existing.id, created: false };
+      if (existing) return new Answer({ id: existing.id }, 200, order.version);
       this.writer.check('tracking', order);
-      const id = await this.orders.insertTracking(tx, order.id, body.shipper_id, body.tracking_number);
-      await this.writer.change(
-        tx,
-        caller,
-        order,
-        {},
-        {
+      return {
+        patch: {},
+        parts: (work) => this.orders.addTracking(work, body.shipper_id, body.tracking_number),
+        note: {
           action: 'tracking_added',
           recordName: `Parcel ${body.tracking_number} (${shipper.name})`,
           changes: {
             tracking: { before: null, after: { shipper_id: body.shipper_id, tracking_number: body.tracking_number } },
           },
         },
-        null,
-      );
-      return { id, created: true };
-    });
-  }
-
-  private changeAndRead(orderId: number, change: (tx: Db, order: OrderRecord) => Promise<void>): Promise<OrderModel> {
-    return this.writer.inLockedOrder(orderId, async (tx, order) => {
-      await change(tx, order);
-      const after = await this.orders.findById(tx, order.id);
-      if (!after) throw orderNotFound(order.id);
-      return this.mapper.toModel(after, false);
+        answer: () => ({ value: { id: 0 }, holes: [{ path: ['id'], value: NEW_TRACKING_ID }], status: 201 }),
+      };
     });
   }
 }

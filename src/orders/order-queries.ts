@@ -1,12 +1,16 @@
 import { Decimal } from '../common/money/money.js';
-import { Prisma } from '../generated/prisma/client.js';
-import type { SyncState, SyncStatus } from '../outbox/outbox.repository.js';
+import { type Sql, assignments, empty, join, raw, sql } from '../database/sql.js';
+import type { SyncState, SyncStatus } from '../outbox/order-sync.repository.js';
 import type {
+  ItemPatch,
   NewOrder,
+  NewOrderItem,
   OrderItemRecord,
   OrderListFilter,
+  OrderPatch,
   OrderRecord,
   OrderSortKey,
+  PaymentRecord,
   TrackingRecord,
 } from './order.types.js';
 
@@ -17,7 +21,7 @@ import type {
 // on a Postgres that shares the machine. Columns come back under the names of order.types.ts;
 // amounts as text, so that no amount passes through a float.
 
-const ORDER_COLUMNS = Prisma.sql`
+const ORDER_COLUMNS = sql`
   o.id, o.hash, o.customer_id AS "customerId", o.company_id AS "companyId", o.channel_id AS "channelId",
   o.shipping_id AS "shippingId", o.payment_id AS "paymentId", o.date_order AS "dateOrder",
   o.date_maturity AS "dateMaturity", o.email, o.phone, o.name, o.street, o.city, o.zip,
@@ -45,6 +49,10 @@ const ORDER_COLUMNS = Prisma.sql`
             'id', t.id, 'shipperId', t.shipper_id, 'trackingNumber', t.tracking_number,
             'trackingUrlTemplate', s.tracking_url_template) ORDER BY t.id), '[]')
      FROM trackings t JOIN shippers s ON s.id = t.shipper_id WHERE t.order_id = o.id) AS trackings,
+  (SELECT coalesce(json_agg(json_build_object(
+            'id', p.id, 'externalPaymentId', p.external_payment_id, 'amount', p.amount::text, 'url', p.url,
+            'createdAt', p.created_at) ORDER BY p.id), '[]')
+     FROM order_payments p WHERE p.order_id = o.id) AS payments,
   CASE WHEN st.id IS NOT NULL THEN json_build_object(
     'id', st.id, 'name', st.name, 'icon', st.icon, 'color', st.color, 'sort', st.sort,
     'completeOrder', st.complete_order, 'cancelOrder', st.cancel_order) END AS status,
@@ -54,31 +62,31 @@ const ORDER_COLUMNS = Prisma.sql`
     'syncedAt', sy.synced_at) END AS sync,
   EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL) AS "syncPending"`;
 
-const ORDER_JOINS = Prisma.sql`
+const ORDER_JOINS = sql`
   LEFT JOIN order_statuses st ON st.id = o.status_id
   LEFT JOIN order_sync sy ON sy.order_id = o.id`;
 
 /** One order by id. */
-export function orderById(id: number): Prisma.Sql {
-  return Prisma.sql`SELECT ${ORDER_COLUMNS} FROM orders o ${ORDER_JOINS} WHERE o.id = ${id}`;
+export function orderById(id: number): Sql {
+  return sql`SELECT ${ORDER_COLUMNS} FROM orders o ${ORDER_JOINS} WHERE o.id = ${id}`;
 }
 
 const SORT_COLUMNS: Record<OrderSortKey, string> = { dateOrder: 'date_order', id: 'id', updatedAt: 'updated_at' };
 const SORT_FIELDS: Record<OrderSortKey, string> = { dateOrder: '"dateOrder"', id: 'id', updatedAt: '"updatedAt"' };
 
 /** `ORDER BY` of a page: the sort key, then the id, both one way (the index's order). */
-function orderBy(sort: { key: OrderSortKey; descending: boolean }, column: (name: string) => string): Prisma.Sql {
+function orderBy(sort: { key: OrderSortKey; descending: boolean }, column: (name: string) => string): Sql {
   const direction = sort.descending ? 'DESC' : 'ASC';
   const keys = sort.key === 'id' ? ['id'] : [sort.key, 'id'];
-  return Prisma.raw(keys.map((key) => `${column(key)} ${direction}`).join(', '));
+  return raw(keys.map((key) => `${column(key)} ${direction}`).join(', '));
 }
 
 /**
  * The rows of a page in the page's order, under one `meta` row that carries the figures of the
  * whole read (total, horizon): an empty page still answers them, in one row of nulls.
  */
-function underMeta(meta: Prisma.Sql, page: Prisma.Sql, outerOrder: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
+function underMeta(meta: Sql, page: Sql, outerOrder: Sql): Sql {
+  return sql`
     WITH meta AS (${meta}), page AS (${page})
     SELECT meta.*, ord.* FROM meta LEFT JOIN (
       SELECT ${ORDER_COLUMNS} FROM page JOIN orders o ON o.id = page.id ${ORDER_JOINS}
@@ -87,21 +95,21 @@ function underMeta(meta: Prisma.Sql, page: Prisma.Sql, outerOrder: Prisma.Sql): 
 }
 
 /** How many orders match, counted up to `limit` (the count stops there: see OrdersRepository.page). */
-export function countUpTo(where: Prisma.Sql, limit: number): Prisma.Sql {
-  return Prisma.sql`SELECT count(*)::int AS counted FROM (SELECT 1 FROM orders o WHERE ${where} LIMIT ${limit}) matching`;
+export function countUpTo(where: Sql, limit: number): Sql {
+  return sql`SELECT count(*)::int AS counted FROM (SELECT 1 FROM orders o WHERE ${where} LIMIT ${limit}) matching`;
 }
 
 /** A page of orders by offset, with how many match (up to `countLimit`). */
 export function orderPage(
-  where: Prisma.Sql,
+  where: Sql,
   sort: { key: OrderSortKey; descending: boolean },
   offset: number,
   limit: number,
   countLimit: number,
-): Prisma.Sql {
+): Sql {
   return underMeta(
     countUpTo(where, countLimit),
-    Prisma.sql`SELECT o.id FROM orders o WHERE ${where}
+    sql`SELECT o.id FROM orders o WHERE ${where}
                ORDER BY ${orderBy(sort, (key) => `o.${SORT_COLUMNS[key as OrderSortKey]}`)}
                LIMIT ${limit} OFFSET ${offset}`,
     orderBy(sort, (key) => `ord.${SORT_FIELDS[key as OrderSortKey]}`),
@@ -113,40 +121,40 @@ export function orderPage(
  * in the same statement), oldest change first, with how many remain (up to `countLimit`).
  */
 export function orderChanges(
-  where: Prisma.Sql,
+  where: Sql,
   after: { changeSeq: bigint; id: number } | null,
   limit: number,
   countLimit: number,
-): Prisma.Sql {
-  const horizon = Prisma.sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
+): Sql {
+  const horizon = sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
   const remaining = remainingChanges(where, after, horizon);
   return underMeta(
-    Prisma.sql`SELECT ${horizon}::text AS horizon, (${countUpTo(remaining, countLimit)}) AS counted`,
-    Prisma.sql`SELECT o.id FROM orders o WHERE ${remaining} ORDER BY o.change_seq, o.id LIMIT ${limit}`,
-    Prisma.sql`ord."changeSeq"::bigint, ord.id`,
+    sql`SELECT ${horizon}::text AS horizon, (${countUpTo(remaining, countLimit)}) AS counted`,
+    sql`SELECT o.id FROM orders o WHERE ${remaining} ORDER BY o.change_seq, o.id LIMIT ${limit}`,
+    sql`ord."changeSeq"::bigint, ord.id`,
   );
 }
 
 /** The orders that match `where` changed after `after` and before `horizon`. */
 export function remainingChanges(
-  where: Prisma.Sql,
+  where: Sql,
   after: { changeSeq: bigint; id: number } | null,
-  horizon: Prisma.Sql | bigint,
-): Prisma.Sql {
-  const position = after ? Prisma.sql` AND (o.change_seq, o.id) > (${after.changeSeq}, ${after.id})` : Prisma.empty;
-  return Prisma.sql`${where} AND o.change_seq < ${horizon}${position}`;
+  horizon: Sql | bigint,
+): Sql {
+  const position = after ? sql` AND (o.change_seq, o.id) > (${after.changeSeq}, ${after.id})` : empty;
+  return sql`${where} AND o.change_seq < ${horizon}${position}`;
 }
 
 /** The planner's estimate of how many orders match: what a count past its limit answers. */
-export function estimatedCount(where: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${where}`;
+export function estimatedCount(where: Sql): Sql {
+  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${where}`;
 }
 
 /** The list filters as a WHERE condition on `orders o`; `true` when there are none. */
-export function orderWhere(filter: OrderListFilter): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [];
+export function orderWhere(filter: OrderListFilter): Sql {
+  const conditions: Sql[] = [];
   const equal = (column: string, value: unknown) => {
-    if (value !== undefined) conditions.push(Prisma.sql`${Prisma.raw(`o.${column}`)} = ${value}`);
+    if (value !== undefined) conditions.push(sql`${raw(`o.${column}`)} = ${value}`);
   };
   equal('channel_id', filter.channelId);
   equal('company_id', filter.companyId);
@@ -156,39 +164,39 @@ export function orderWhere(filter: OrderListFilter): Prisma.Sql {
   equal('status_id', filter.statusId);
   equal('email_normalized', filter.emailNormalized);
   equal('external_order_id', filter.externalOrderId);
-  if (filter.from) conditions.push(Prisma.sql`o.date_order >= ${filter.from}`);
-  if (filter.to) conditions.push(Prisma.sql`o.date_order <= ${filter.to}`);
-  if (filter.updatedSince) conditions.push(Prisma.sql`o.updated_at >= ${filter.updatedSince}`);
+  if (filter.from) conditions.push(sql`o.date_order >= ${filter.from}`);
+  if (filter.to) conditions.push(sql`o.date_order <= ${filter.to}`);
+  if (filter.updatedSince) conditions.push(sql`o.updated_at >= ${filter.updatedSince}`);
   if (filter.trackingNumber !== undefined) {
     conditions.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM trackings t WHERE t.order_id = o.id AND t.tracking_number = ${filter.trackingNumber})`,
+      sql`EXISTS (SELECT 1 FROM trackings t WHERE t.order_id = o.id AND t.tracking_number = ${filter.trackingNumber})`,
     );
   }
   const syncCondition = syncStatusCondition(filter.syncStatus);
   if (syncCondition) conditions.push(syncCondition);
-  return conditions.length === 0 ? Prisma.sql`true` : Prisma.join(conditions, ' AND ');
+  return conditions.length === 0 ? sql`true` : join(conditions, ' AND ');
 }
 
 /** The sync status filter: failed and retrying are stored; pending and synced follow from the outbox. */
-function syncStatusCondition(status: SyncStatus | undefined): Prisma.Sql | null {
-  const pending = Prisma.sql`EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL)`;
+function syncStatusCondition(status: SyncStatus | undefined): Sql | null {
+  const pending = sql`EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL)`;
   const state = (value: SyncState) =>
-    Prisma.sql`EXISTS (SELECT 1 FROM order_sync s WHERE s.order_id = o.id AND s.status = ${value})`;
+    sql`EXISTS (SELECT 1 FROM order_sync s WHERE s.order_id = o.id AND s.status = ${value})`;
   switch (status) {
     case 'failed':
     case 'retrying':
       return state(status);
     case 'pending':
-      return Prisma.sql`${state('ok')} AND ${pending}`;
+      return sql`${state('ok')} AND ${pending}`;
     case 'synced':
-      return Prisma.sql`${state('ok')} AND NOT ${pending}`;
+      return sql`${state('ok')} AND NOT ${pending}`;
     case undefined:
       return null;
   }
 }
 
-/** The column of each field of a new order. */
-const NEW_ORDER_COLUMNS: Record<Exclude<keyof NewOrder, 'items'>, string> = {
+/** The column of each field of a new order, and of every field a change may set. */
+const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder, 'items'> | keyof OrderPatch, string> = {
   hash: 'hash',
   source: 'source',
   customerId: 'customer_id',
@@ -229,49 +237,131 @@ const NEW_ORDER_COLUMNS: Record<Exclude<keyof NewOrder, 'items'>, string> = {
   datePaid: 'date_paid',
   sent: 'sent',
   delivered: 'delivered',
+  done: 'done',
   canceled: 'canceled',
+  statusId: 'status_id',
+  externalPaymentId: 'external_payment_id',
+  externalPaymentUrl: 'external_payment_url',
 };
 
 /** Amounts go to Postgres as text: exact, and typed by the column they fill. */
 const parameter = (value: unknown): unknown => (value instanceof Decimal ? value.toString() : value);
 
 /**
- * A new order and its lines in one statement, answering the order's id and version. A line's
+ * The anchor of a new order's unit of work (see UnitOfWork): the order row, unless an order with
+ * its external id exists (then nothing is written, and the statement answers no row). Its lines
+ * are the part `linesOf` adds.
+ */
+export function insertOrder(order: Omit<NewOrder, 'items'>): Sql {
+  const given = Object.entries({
+    ...order,
+    externalOrderPrefix: order.externalOrderPrefix ?? '',
+  }).filter(([, value]) => value !== undefined);
+  const columns = given.map(([field]) => ORDER_COLUMNS_BY_FIELD[field as keyof typeof ORDER_COLUMNS_BY_FIELD]);
+  return sql`
+    INSERT INTO orders (email_normalized, ${raw(columns.join(', '))})
+    VALUES (${order.email?.toLowerCase() ?? null}, ${join(given.map(([, value]) => parameter(value)))})
+    ON CONFLICT (external_order_prefix, external_order_id) DO NOTHING
+    RETURNING id, version, updated_at`;
+}
+
+/**
+ * A part inserting lines into the anchor's order (one statement for any number of lines). A line's
  * original prices start as its prices.
  */
-export function insertOrder(order: NewOrder): Prisma.Sql {
-  const { items, ...fields } = order;
-  const given = Object.entries({
-    ...fields,
-    externalOrderPrefix: fields.externalOrderPrefix ?? '',
-  }).filter(([, value]) => value !== undefined);
-  const columns = given.map(([field]) => NEW_ORDER_COLUMNS[field as keyof typeof NEW_ORDER_COLUMNS]);
-  const lines = (pick: (item: NewOrder['items'][number]) => unknown) => items.map((item) => parameter(pick(item)));
-  return Prisma.sql`
-    WITH o AS (
-      INSERT INTO orders (email_normalized, ${Prisma.raw(columns.join(', '))})
-      VALUES (${fields.email?.toLowerCase() ?? null}, ${Prisma.join(given.map(([, value]) => parameter(value)))})
-      RETURNING id, version),
-    lines AS (
-      INSERT INTO order_items (order_id, article_number, name, count, note, price_given_as, base_price, final_price,
-                               vat_rate, vat_value, original_base_price, original_final_price, original_vat_rate,
-                               original_vat_value)
-      SELECT o.id, line.article_number, line.name, line.count, line.note, line.given_as, line.base, line.final,
-             line.vat_rate, line.vat_value, line.base, line.final, line.vat_rate, line.vat_value
-        FROM o, unnest(${lines((item) => item.articleNumber)}::text[], ${lines((item) => item.name)}::text[],
-                       ${lines((item) => item.count)}::int[], ${lines((item) => item.note)}::text[],
-                       ${lines((item) => item.priceGivenAs)}::text[], ${lines((item) => item.basePrice)}::numeric[],
-                       ${lines((item) => item.finalPrice)}::numeric[], ${lines((item) => item.vatRate)}::numeric[],
-                       ${lines((item) => item.vatValue)}::numeric[])
-             WITH ORDINALITY AS line(article_number, name, count, note, given_as, base, final, vat_rate, vat_value, n)
-       ORDER BY line.n)
-    SELECT id, version FROM o`;
+export function insertLines(items: NewOrderItem[]): Sql {
+  const lines = (pick: (item: NewOrderItem) => unknown) => items.map((item) => parameter(pick(item)));
+  return sql`
+    INSERT INTO order_items (order_id, article_number, name, count, note, price_given_as, base_price, final_price,
+                             vat_rate, vat_value, original_base_price, original_final_price, original_vat_rate,
+                             original_vat_value)
+    SELECT anchor.id, line.article_number, line.name, line.count, line.note, line.given_as, line.base, line.final,
+           line.vat_rate, line.vat_value, line.base, line.final, line.vat_rate, line.vat_value
+      FROM anchor, unnest(${lines((item) => item.articleNumber)}::text[], ${lines((item) => item.name)}::text[],
+                     ${lines((item) => item.count)}::int[], ${lines((item) => item.note)}::text[],
+                     ${lines((item) => item.priceGivenAs)}::text[], ${lines((item) => item.basePrice)}::numeric[],
+                     ${lines((item) => item.finalPrice)}::numeric[], ${lines((item) => item.vatRate)}::numeric[],
+                     ${lines((item) => item.vatValue)}::numeric[])
+           WITH ORDINALITY AS line(article_number, name, count, note, given_as, base, final, vat_rate, vat_value, n)
+     ORDER BY line.n
+    RETURNING id`;
+}
+
+/**
+ * The anchor of a change to an order: the patch and the next version, written only while the
+ * order is still at `version` (the version the change was decided on). The UPDATE takes the row
+ * lock; a concurrent change that got there first makes it write nothing.
+ */
+export function updateOrder(id: number, version: number, patch: OrderPatch): Sql {
+  const sets = assignments(patch, ORDER_COLUMNS_BY_FIELD, parameter);
+  return sql`
+    UPDATE orders SET ${join([...sets, sql`version = version + 1`], ', ')}
+     WHERE id = ${id} AND version = ${version}
+    RETURNING id, version, updated_at`;
+}
+
+/**
+ * The anchor of a write that leaves the order row as it is (a history note, a resync): the order,
+ * while it is still at `version`.
+ */
+export function orderAtVersion(id: number, version: number): Sql {
+  return sql`SELECT id, version, updated_at FROM orders WHERE id = ${id} AND version = ${version}`;
+}
+
+const ITEM_PATCH_COLUMNS: Record<keyof ItemPatch, string> = {
+  articleNumber: 'article_number',
+  name: 'name',
+  count: 'count',
+  note: 'note',
+  priceGivenAs: 'price_given_as',
+  basePrice: 'base_price',
+  finalPrice: 'final_price',
+  vatRate: 'vat_rate',
+  vatValue: 'vat_value',
+};
+
+/** A part changing one line of the anchor's order. */
+export function updateLine(itemId: number, patch: ItemPatch): Sql {
+  const sets = assignments(patch, ITEM_PATCH_COLUMNS, parameter);
+  return sql`UPDATE order_items i SET ${join(sets, ', ')} FROM anchor WHERE i.id = ${itemId} AND i.order_id = anchor.id`;
+}
+
+/** A part deleting one line of the anchor's order. */
+export function deleteLine(itemId: number): Sql {
+  return sql`DELETE FROM order_items i USING anchor WHERE i.id = ${itemId} AND i.order_id = anchor.id`;
+}
+
+/** A part adding a parcel to the anchor's order, answering its id. */
+export function insertTracking(shipperId: number, trackingNumber: string): Sql {
+  return sql`
+    INSERT INTO trackings (order_id, shipper_id, tracking_number)
+    SELECT anchor.id, ${shipperId}, ${trackingNumber} FROM anchor RETURNING id`;
+}
+
+/** A part recording payments of the anchor's order. */
+export function insertPayments(payments: Array<Omit<PaymentRecord, 'id' | 'createdAt'>>): Sql {
+  return sql`
+    INSERT INTO order_payments (order_id, external_payment_id, amount, url)
+    SELECT anchor.id, payment.reference, payment.amount, payment.url
+      FROM anchor, unnest(${payments.map((payment) => payment.externalPaymentId)}::text[],
+                          ${payments.map((payment) => payment.amount.toString())}::numeric[],
+                          ${payments.map((payment) => payment.url)}::text[])
+           AS payment(reference, amount, url)`;
 }
 
 /** An order row as the statements above return it. */
 export interface OrderRow extends Omit<
   OrderRecord,
-  'currencyRate' | 'money' | 'paid' | 'externalOrderPrefix' | 'source' | 'sync' | 'status' | 'items' | 'trackings'
+  | 'currencyRate'
+  | 'money'
+  | 'paid'
+  | 'externalOrderPrefix'
+  | 'source'
+  | 'sync'
+  | 'status'
+  | 'items'
+  | 'trackings'
+  | 'payments'
 > {
   currencyRate: string | null;
   money: string;
@@ -284,6 +374,7 @@ export interface OrderRow extends Omit<
     [K in Exclude<keyof OrderItemRecord, 'orderId'>]: OrderItemRecord[K] extends Decimal ? string : OrderItemRecord[K];
   }>;
   trackings: TrackingRecord[];
+  payments: Array<{ id: number; externalPaymentId: string; amount: string; url: string | null; createdAt: string }>;
   status: OrderRecord['status'];
   sync:
     | (Omit<NonNullable<OrderRecord['sync']>, 'syncedAt' | 'status'> & { status: string; syncedAt: string | null })
@@ -291,7 +382,18 @@ export interface OrderRow extends Omit<
 }
 
 export function toOrderRecord(row: OrderRow): OrderRecord {
-  const { changeSeq: _seq, currencyRate, money, paid, externalOrderPrefix, source, sync, items, ...fields } = row;
+  const {
+    changeSeq: _seq,
+    currencyRate,
+    money,
+    paid,
+    externalOrderPrefix,
+    source,
+    sync,
+    items,
+    payments,
+    ...fields
+  } = row;
   return {
     ...fields,
     currencyRate: currencyRate === null ? null : new Decimal(currencyRate),
@@ -320,6 +422,13 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
       originalFinalPrice: new Decimal(item.originalFinalPrice),
       originalVatRate: new Decimal(item.originalVatRate),
       originalVatValue: new Decimal(item.originalVatValue),
+    })),
+    payments: payments.map((payment) => ({
+      id: payment.id,
+      externalPaymentId: payment.externalPaymentId,
+      amount: new Decimal(payment.amount),
+      url: payment.url,
+      createdAt: new Date(payment.createdAt),
     })),
   };
 }

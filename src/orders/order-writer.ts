@@ -1,24 +1,44 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { entityTagMatches, orderEntityTag } from '../common/http/entity-tag.js';
-import { RequestContext } from '../common/request-context.js';
-import type { Db } from '../database/prisma.service.js';
-import { WriteTransaction } from '../idempotency/write-transaction.js';
+import { Answer } from '../common/http/answer.js';
+import { atomSql } from '../common/http/dates.js';
+import { orderEntityTag } from '../common/http/entity-tag.js';
+import type { WriteRequest } from '../common/http/write-request.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
+import type { Executor, Transaction } from '../database/database.js';
+import { sql } from '../database/sql.js';
+import type { AnswerRecord, JsonHole, UnitOfWork } from '../database/unit-of-work.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { OutboxRepository, type SyncEventKind } from '../outbox/outbox.repository.js';
+import type { OrderModel } from './dto/order.model.js';
 import type { Changes } from './history/changes.js';
-import { type HistoryType, OrderHistoryRepository } from './history/order-history.repository.js';
+import { type HistoryType, type NewHistoryEntry, OrderHistoryRepository } from './history/order-history.repository.js';
 import {
   type Decision,
   type LifecycleAction,
+  type LifecycleFlags,
   type LifecycleState,
   allowedTransitions,
   decide,
   lifecycleState,
 } from './order-lifecycle.js';
+import { OrderMapper } from './order.mapper.js';
 import type { OrderPatch, OrderRecord } from './order.types.js';
 import { OrdersRepository } from './orders.repository.js';
-import { OutboxRepository, type SyncEventKind } from '../outbox/outbox.repository.js';
+
+// The one way an existing order changes. The order is read, the route decides what to do from
+// what it read, and the change goes to Postgres as one statement (a unit of work) that writes it
+// only while the order is still at the version it was decided on: the order row with its next
+// version, the history entry, the outbox event, the rows that go with it and, with an
+// Idempotency-Key, the answer. Two round trips, no transaction held open across them.
+//
+// When another change got there between the read and the write, nothing was written and the
+// route decides again on the order as it is now (or, with If-Match, answers 412: the order is no
+// longer at a version the client allowed). After a few such tries, a hot order is changed the
+// pessimistic way instead: in a transaction, under its row lock, so that every writer gets
+// through in turn.
 
 /** What the back office must hear about a change, if anything. */
 export interface ForwardedEvent {
@@ -26,18 +46,43 @@ export interface ForwardedEvent {
   payload?: object;
 }
 
-// The one way an existing order changes: inside one transaction, with the order's row locked
-// (so concurrent changes to one order run in turn and see each other's results), the order is
-// patched (its version incremented) and the change recorded in its history, or nothing is.
-// The request's If-Match is checked against the version under that lock, and the version the
-// request leaves is what its ETag says.
-
 export interface HistoryNote {
   type?: HistoryType;
   action: string;
   recordName: string;
+  /** The lifecycle state the entry records; that of the order after the change when left out. */
+  recordStatus?: string | null;
   changes: Changes | null;
+  /** Values in `changes` only the statement knows (a new line's id). */
+  holes?: JsonHole[];
 }
+
+/** What a route answers after its change: a value with its holes, and its status (200 unless said). */
+export interface AnswerSpec<T> {
+  value: T;
+  holes?: JsonHole[];
+  status?: number;
+}
+
+export interface OrderChange<T> {
+  /** What the order row gets, its version incremented; null leaves the row and its version as they are. */
+  patch: OrderPatch | null;
+  /** Its history entry; every change to the order has one. */
+  note: HistoryNote | null;
+  forward?: ForwardedEvent | null;
+  /** The rows that go with the change (a line, a parcel, a payment), as parts of its unit of work. */
+  parts?: (work: UnitOfWork<T>) => void;
+  /** The answer, given the order as the change leaves it. */
+  answer: (after: OrderRecord) => AnswerSpec<T>;
+}
+
+/** A route's decision on the order it read: a change to write, or an answer without a write. */
+export type Decide<T> = (order: OrderRecord) => OrderChange<T> | Answer<T> | Promise<OrderChange<T> | Answer<T>>;
+
+/** Optimistic tries before a change waits for the order's row lock instead. */
+const OPTIMISTIC_TRIES = 3;
+/** On the embedded store (one session, no row locks to wait for) every try is optimistic. */
+const EMBEDDED_TRIES = 50;
 
 const REFUSED_VERBS: Record<LifecycleAction, string> = {
   sent: 'be marked sent',
@@ -51,31 +96,59 @@ const REFUSED_VERBS: Record<LifecycleAction, string> = {
   tracking: 'get a tracking',
 };
 
+/** The order's new updated_at (the trigger sets it), as the wire writes it. */
+const UPDATED_AT: JsonHole = { path: ['updated_at'], value: atomSql(sql`anchor.updated_at`) };
+
 @Injectable()
 export class OrderWriter {
   constructor(
-    private readonly transaction: WriteTransaction,
+    @Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection,
     private readonly orders: OrdersRepository,
     private readonly history: OrderHistoryRepository,
     private readonly outbox: OutboxRepository,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly mapper: OrderMapper,
   ) {}
 
-  inLockedOrder<T>(orderId: number, change: (tx: Db, order: OrderRecord) => Promise<T>): Promise<T> {
-    return this.transaction.run(async (tx) => {
-      const order = await this.orders.lockById(tx, orderId);
-      if (!order) throw orderNotFound(orderId);
-      const request = RequestContext.current();
-      if (request?.ifMatch !== undefined && !entityTagMatches(request.ifMatch, order.version)) {
-        throw new DomainError(
-          ErrorCode.PRECONDITION_FAILED,
-          `Order ${order.id} is at version ${order.version}, not the one If-Match names; read it again.`,
-          { current_version: order.version },
-          { etag: orderEntityTag(order.version) },
-        );
-      }
-      RequestContext.setOrderVersion(order.version);
-      return change(tx, order);
-    });
+  /** Reads the order, lets `decide` say what to do, and writes it (see the top of this file). */
+  async update<T>(request: WriteRequest, orderId: number, decideChange: Decide<T>): Promise<Answer<T>> {
+    const tries = this.connection.embedded ? EMBEDDED_TRIES : OPTIMISTIC_TRIES;
+    for (let attempt = 1; attempt <= tries; attempt += 1) {
+      const order = await this.orders.readById(orderId);
+      const answer = await this.attempt(undefined, request, orderId, order, decideChange);
+      if (answer) return answer;
+    }
+    if (this.connection.embedded) {
+      throw new DomainError(
+        ErrorCode.DATABASE_UNAVAILABLE,
+        `Order ${orderId} kept changing; try again.`,
+        {},
+        {
+          'retry-after': '1',
+        },
+      );
+    }
+    const answer = await this.orders.transaction(async (tx) =>
+      this.attempt(tx, request, orderId, await this.orders.lockById(tx, orderId), decideChange),
+    );
+    // Under the lock the order cannot have moved between the read and the write.
+    if (!answer) throw new Error(`Order ${orderId} changed under its row lock`);
+    return answer;
+  }
+
+  /**
+   * A change to an order whose row the caller's transaction holds (read with lockById): the order
+   * as it leaves it, to decide the next change on. For the gateway's own workers.
+   */
+  async applyLocked(
+    tx: Transaction,
+    actor: Caller,
+    order: OrderRecord,
+    change: OrderChange<unknown>,
+  ): Promise<OrderRecord> {
+    const { work, after } = this.unitOfWork(actor, order, change, null);
+    if (!(await work.commit(tx))) throw new Error(`Order ${order.id} changed under its row lock`);
+    return after;
   }
 
   /** The table's decision for the action on this order; a refusal is thrown as a 422. */
@@ -85,47 +158,83 @@ export class OrderWriter {
     return decision;
   }
 
-  /**
-   * The patch, its history entry and, when given, the event for the back office: all in the
-   * caller's transaction. Changes that came from the back office pass no event (no echo).
-   */
-  async change(
-    tx: Db,
-    caller: Caller,
-    order: OrderRecord,
-    patch: OrderPatch,
-    note: HistoryNote,
-    forward: ForwardedEvent | null,
-  ): Promise<void> {
-    await this.orders.patch(tx, order.id, patch);
-    RequestContext.setOrderVersion(order.version + 1);
-    await this.note(tx, caller, order.id, { ...note, recordStatus: lifecycleState({ ...order, ...patch }) });
-    if (forward) await this.outbox.record(tx, order.id, forward.kind, forward.payload);
+  /** The order itself as the answer (the lifecycle routes), with the updated_at the change gave it. */
+  orderAnswer(after: OrderRecord): AnswerSpec<OrderModel> {
+    return { value: this.mapper.toModel(after, false), holes: [UPDATED_AT] };
   }
 
-  /** A history entry without a change to the order row (a posted note, a failed payment attempt). */
-  async note(
-    tx: Db,
-    caller: Caller,
-    orderId: number,
-    note: HistoryNote & { recordStatus: string | null },
-  ): Promise<number> {
-    return this.history.insert(tx, {
-      orderId,
-      type: note.type ?? 'order',
-      action: note.action,
-      recordName: note.recordName,
-      recordStatus: note.recordStatus,
-      changes: note.changes,
-      apiKeyId: caller.apiKeyId,
-      apiKeyName: caller.apiKeyName,
-      requestId: caller.requestId,
-    });
+  /** The order as it is, answered without a write (a repeat whose effect holds). */
+  unchanged(order: OrderRecord): Answer<OrderModel> {
+    return new Answer(this.mapper.toModel(order, false), 200, order.version);
   }
+
+  /** One try: null when the order moved on between the read and the write (nothing was written). */
+  private async attempt<T>(
+    db: Executor | undefined,
+    request: WriteRequest,
+    orderId: number,
+    order: OrderRecord | null,
+    decideChange: Decide<T>,
+  ): Promise<Answer<T> | null> {
+    if (!order) throw orderNotFound(orderId);
+    if (request.precondition && !request.precondition.allows(order.version)) throw preconditionFailed(order);
+    const decision = await decideChange(order);
+    if (decision instanceof Answer) return decision;
+    const record = request.idempotency ? this.idempotency.recordFor(request.idempotency) : null;
+    const { work } = this.unitOfWork(request.caller, order, decision, record);
+    const committed = await work.commit(db);
+    return committed && new Answer(committed.answer, committed.status, committed.version);
+  }
+
+  private unitOfWork<T>(
+    actor: Caller,
+    order: OrderRecord,
+    change: OrderChange<T>,
+    record: AnswerRecord | null,
+  ): { work: UnitOfWork<T>; after: OrderRecord } {
+    const work = change.patch
+      ? this.orders.change<T>(order.id, order.version, change.patch)
+      : this.orders.beside<T>(order.id, order.version);
+    const after: OrderRecord = {
+      ...order,
+      ...(change.patch ?? {}),
+      version: change.patch ? order.version + 1 : order.version,
+      syncPending: order.syncPending || Boolean(change.forward),
+    };
+    change.parts?.(work);
+    if (change.note) this.history.recordIn(work, historyEntry(actor, change.note, after), change.note.holes);
+    if (change.forward) this.outbox.recordIn(work, change.forward.kind, change.forward.payload);
+    const answer = change.answer(after);
+    work.answers(answer.value, { holes: answer.holes, status: answer.status }).recordedBy(record);
+    return { work, after };
+  }
+}
+
+/** The history entry of a note by `actor`, on the order as the change leaves it. */
+export function historyEntry(actor: Caller, note: HistoryNote, after: LifecycleFlags): NewHistoryEntry {
+  return {
+    type: note.type ?? 'order',
+    action: note.action,
+    recordName: note.recordName,
+    recordStatus: note.recordStatus === undefined ? lifecycleState(after) : note.recordStatus,
+    changes: note.changes,
+    apiKeyId: actor.apiKeyId,
+    apiKeyName: actor.apiKeyName,
+    requestId: actor.requestId,
+  };
 }
 
 export function orderNotFound(orderId: number): DomainError {
   return new DomainError(ErrorCode.ORDER_NOT_FOUND, `There is no order ${orderId}.`);
+}
+
+function preconditionFailed(order: OrderRecord): DomainError {
+  return new DomainError(
+    ErrorCode.PRECONDITION_FAILED,
+    `Order ${order.id} is at version ${order.version}, not the one If-Match names; read it again.`,
+    { current_version: order.version },
+    { etag: orderEntityTag(order.version) },
+  );
 }
 
 function refused(order: OrderRecord, action: LifecycleAction, state: LifecycleState): DomainError {

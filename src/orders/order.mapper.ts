@@ -10,7 +10,7 @@ import type { ArticleModel, OrderItemModel, OrderModel, PriceModel } from './dto
 import type { HistoryEntryRecord } from './history/order-history.repository.js';
 import { allowedTransitions, lifecycleState } from './order-lifecycle.js';
 import type { OrderItemRecord, OrderRecord } from './order.types.js';
-import { syncStatus } from '../outbox/outbox.repository.js';
+import { syncStatus } from '../outbox/order-sync.repository.js';
 
 // The order on the wire: Retailys' OrderModel field by field, then the gateway's additions.
 // Nested objects the gateway does not own (customer, company, channel, shipping, payment) are

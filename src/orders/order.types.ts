@@ -1,5 +1,5 @@
 import type { Decimal } from '../common/money/money.js';
-import type { OrderSyncRecord, SyncStatus } from '../outbox/outbox.repository.js';
+import type { OrderSyncRecord, SyncStatus } from '../outbox/order-sync.repository.js';
 import type { OrderStatusRecord } from '../statuses/statuses.repository.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
 import type { PriceGivenAs } from './order-pricing.js';
@@ -30,6 +30,15 @@ export interface TrackingRecord {
   shipperId: number;
   trackingNumber: string;
   trackingUrlTemplate: string;
+}
+
+/** A successful payment of the order. */
+export interface PaymentRecord {
+  id: number;
+  externalPaymentId: string;
+  amount: Decimal;
+  url: string | null;
+  createdAt: Date;
 }
 
 /** The fields of an order a client gives or the gateway sets, without its lines and parcels. */
@@ -89,6 +98,7 @@ export interface OrderRecord extends OrderFields, LifecycleFlags {
   updatedAt: Date;
   items: OrderItemRecord[];
   trackings: TrackingRecord[];
+  payments: PaymentRecord[];
 }
 
 export type NewOrderItem = Omit<

@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
-import type { Caller } from '../auth/caller.js';
-import { type Access, CurrentAccess, CurrentCaller, OrderHashAccess, RequiresRight } from '../auth/auth.decorators.js';
+import { type Access, CurrentAccess, OrderHashAccess, RequiresRight } from '../auth/auth.decorators.js';
+import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel, NonExpandedModel } from '../common/http/responses.model.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { OrderStatusModel } from '../statuses/dto/order-status.model.js';
 import { GetOrderQuery, OrderListQuery } from './dto/order-list.query.js';
 import { OrderModel, OrdersModel } from './dto/order.model.js';
@@ -32,14 +32,8 @@ export class OrdersController {
   @ApiCreatedResponse({ type: IdModel, description: 'Created.' })
   @ApiOkResponse({ type: IdModel, description: 'An order with this external id exists: its id.' })
   @ApiProblems(400, 401, 403, 413, 415)
-  async createOrder(
-    @CurrentCaller() caller: Caller,
-    @Body() body: OrderPostRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<IdModel> {
-    const { id, created } = await this.orders.create(caller, body);
-    void reply.status(created ? 201 : 200);
-    return { id };
+  createOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPostRequest): Promise<Answer<IdModel>> {
+    return this.orders.create(write, body);
   }
 
   @Get()
@@ -65,8 +59,11 @@ export class OrdersController {
   })
   @ApiOkResponse({ type: IdModel })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
-  updateOrderDeliveryAddress(@CurrentCaller() caller: Caller, @Body() body: OrderPutRequest): Promise<IdModel> {
-    return this.orders.updateDeliveryAddress(caller, body);
+  updateOrderDeliveryAddress(
+    @CurrentWrite() write: WriteRequest,
+    @Body() body: OrderPutRequest,
+  ): Promise<Answer<IdModel>> {
+    return this.orders.updateDeliveryAddress(write, body);
   }
 
   @Get(':orderId')
@@ -84,7 +81,7 @@ export class OrdersController {
     @CurrentAccess() access: Access,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Query() query: GetOrderQuery,
-  ): Promise<OrderModel> {
+  ): Promise<Answer<OrderModel>> {
     return this.orders.get(orderId, query.expanded, access.kind === 'order-hash' ? access.hash : undefined);
   }
 }

@@ -28,6 +28,6 @@ import { OrdersService } from './orders.service.js';
     OrderLifecycleService,
     OrderHistoryService,
   ],
-  exports: [OrdersRepository, OrderWriter, OrderMapper],
+  exports: [OrdersRepository, OrderHistoryRepository, OrderWriter, OrderMapper],
 })
 export class OrdersModule {}

@@ -1,125 +1,130 @@
 import { Injectable } from '@nestjs/common';
-import { Decimal } from '../common/money/money.js';
-import { type Db, PrismaService } from '../database/prisma.service.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { Database, type Executor, type Transaction } from '../database/database.js';
+import { type Sql, sql } from '../database/sql.js';
+import { UnitOfWork } from '../database/unit-of-work.js';
 import {
   type OrderRow,
+  deleteLine,
   estimatedCount,
+  insertLines,
   insertOrder,
+  insertPayments,
+  insertTracking,
+  orderAtVersion,
   orderById,
   orderChanges,
   orderPage,
   orderWhere,
   remainingChanges,
   toOrderRecord,
+  updateLine,
+  updateOrder,
 } from './order-queries.js';
 import type {
   ChangePosition,
   ItemPatch,
   NewOrder,
   NewOrderItem,
-  OrderItemRecord,
   OrderListFilter,
   OrderPatch,
   OrderRecord,
   OrderSortKey,
   OrderTotal,
+  PaymentRecord,
 } from './order.types.js';
 
-// Every database call about orders, their lines, parcels and payments: the statements of
-// order-queries.ts for the reads and the insert of an order, Prisma for the other writes. Methods
-// that may run in a transaction take it (`Db`); the others read through the pool. All speak in
-// the types of order.types.ts.
+/** The id of the line a unit of work adds (see addLine). */
+export const NEW_LINE_ID = sql`(SELECT id FROM line)`;
+/** The id of the parcel a unit of work adds (see addTracking). */
+export const NEW_TRACKING_ID = sql`(SELECT id FROM tracking)`;
+
+// Every statement about orders, their lines, parcels and payments (order-queries.ts holds the
+// SQL). Reads run on the pool unless given a transaction; writes are units of work (see
+// UnitOfWork) anchored on the order, which the caller completes and commits: this repository
+// builds the anchor and the parts that touch its tables.
 
 @Injectable()
 export class OrdersRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly database: Database) {}
 
-  /** One order, read outside any transaction (straight through the pool: see PrismaService.read). */
-  async readById(id: number): Promise<OrderRecord | null> {
-    const [row] = await this.prisma.read<OrderRow>(orderById(id));
+  /**
+   * `work` in a transaction (see Database.transaction): for writes that must hold an order's row
+   * lock across statements.
+   */
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.database.transaction(work);
+  }
+
+  /** One order, as `db` sees it (the pool, outside any transaction, unless a transaction is given). */
+  async readById(id: number, db: Executor = this.database): Promise<OrderRecord | null> {
+    const [row] = await db.query<OrderRow>(orderById(id));
     return row ? toOrderRecord(row) : null;
+  }
+
+  /**
+   * One order, its row locked until the transaction ends: writers of this order wait for it. Two
+   * statements: a statement that waited for the lock still reads everything else (the lines) as
+   * it was when it began, before the change it waited for.
+   */
+  async lockById(tx: Transaction, id: number): Promise<OrderRecord | null> {
+    const locked = await tx.query(sql`SELECT 1 FROM orders WHERE id = ${id} FOR UPDATE`);
+    return locked.length === 0 ? null : this.readById(id, tx);
   }
 
   /** Whether the order exists (outside any transaction). */
   async exists(id: number): Promise<boolean> {
-    return (await this.prisma.read(Prisma.sql`SELECT 1 FROM orders WHERE id = ${id}`)).length > 0;
+    return (await this.database.query(sql`SELECT 1 FROM orders WHERE id = ${id}`)).length > 0;
   }
 
-  /** One order as a transaction sees it. */
-  async findById(tx: Db, id: number): Promise<OrderRecord | null> {
-    const [row] = await tx.$queryRaw<OrderRow[]>(orderById(id));
-    return row ? toOrderRecord(row) : null;
+  /** The order with this external id: its id and version. */
+  async findByExternalId(
+    prefix: string | null,
+    externalId: string,
+    db: Executor = this.database,
+  ): Promise<{ id: number; version: number } | null> {
+    const [row] = await db.query<{ id: number; version: number }>(sql`
+      SELECT id, version FROM orders WHERE external_order_prefix = ${prefix ?? ''} AND external_order_id = ${externalId}`);
+    return row ?? null;
   }
 
-  /**
-   * Locks the order row until the transaction ends, then reads the order: every change to an
-   * order goes through here, so concurrent changes to one order run one after the other.
-   */
-  async lockById(tx: Db, id: number): Promise<OrderRecord | null> {
-    const locked = await tx.$queryRaw<Array<{ id: number }>>`SELECT id FROM orders WHERE id = ${id} FOR UPDATE`;
-    return locked.length === 0 ? null : this.findById(tx, id);
+  /** A new order and its lines; the anchor writes nothing when an order with its external id exists. */
+  creation<T>(order: NewOrder): UnitOfWork<T> {
+    const { items, ...fields } = order;
+    const work = new UnitOfWork<T>(insertOrder(fields), this.database);
+    if (items.length > 0) work.write('lines', insertLines(items));
+    return work;
   }
 
-  async findIdByExternalId(db: Db, prefix: string | null, externalId: string): Promise<number | null> {
-    const row = await db.order.findUnique({
-      where: {
-        externalOrderPrefix_externalOrderId: { externalOrderPrefix: prefix ?? '', externalOrderId: externalId },
-      },
-      select: { id: true },
-    });
-    return row?.id ?? null;
+  /** A change to the order decided at `version`: patched, its version incremented, or nothing if it moved on. */
+  change<T>(id: number, version: number, patch: OrderPatch): UnitOfWork<T> {
+    return new UnitOfWork<T>(updateOrder(id, version, patch), this.database);
   }
 
-  /**
-   * The order and its lines, in one statement (a create is on the hot path too); answers what
-   * the database gave the order, the rest being what was given.
-   */
-  async insert(tx: Db, order: NewOrder): Promise<{ id: number; version: number }> {
-    const [created] = await tx.$queryRaw<[{ id: number; version: number }]>(insertOrder(order));
-    return created;
+  /** A write beside the order (history, sync state) decided at `version`, which it leaves as it is. */
+  beside<T>(id: number, version: number): UnitOfWork<T> {
+    return new UnitOfWork<T>(orderAtVersion(id, version), this.database);
   }
 
-  async patch(tx: Db, id: number, patch: OrderPatch): Promise<void> {
-    await tx.order.update({ where: { id }, data: { ...patch, version: { increment: 1 } } });
+  /** A new line; NEW_LINE_ID is its id. */
+  addLine(work: UnitOfWork<unknown>, item: NewOrderItem): void {
+    work.write('line', insertLines([item]));
   }
 
-  async insertItem(tx: Db, orderId: number, item: NewOrderItem): Promise<OrderItemRecord> {
-    return toItemRecord(await tx.orderItem.create({ data: { orderId, ...itemData(item) } }));
+  changeLine(work: UnitOfWork<unknown>, itemId: number, patch: ItemPatch): void {
+    work.write('line', updateLine(itemId, patch));
   }
 
-  async patchItem(tx: Db, itemId: number, patch: ItemPatch): Promise<void> {
-    await tx.orderItem.update({ where: { id: itemId }, data: patch });
+  removeLine(work: UnitOfWork<unknown>, itemId: number): void {
+    work.write('line', deleteLine(itemId));
   }
 
-  async deleteItem(tx: Db, itemId: number): Promise<void> {
-    await tx.orderItem.delete({ where: { id: itemId } });
+  /** A new parcel; NEW_TRACKING_ID is its id. */
+  addTracking(work: UnitOfWork<unknown>, shipperId: number, trackingNumber: string): void {
+    work.write('tracking', insertTracking(shipperId, trackingNumber));
   }
 
-  async insertTracking(tx: Db, orderId: number, shipperId: number, trackingNumber: string): Promise<number> {
-    const row = await tx.tracking.create({ data: { orderId, shipperId, trackingNumber }, select: { id: true } });
-    return row.id;
-  }
-
-  async findPaymentAmount(db: Db, orderId: number, externalPaymentId: string): Promise<Decimal | null> {
-    const row = await db.orderPayment.findUnique({
-      where: { orderId_externalPaymentId: { orderId, externalPaymentId } },
-      select: { amount: true },
-    });
-    return row ? new Decimal(row.amount.toString()) : null;
-  }
-
-  /** The external ids of the order's recorded payments. */
-  async paymentReferences(db: Db, orderId: number): Promise<string[]> {
-    const rows = await db.orderPayment.findMany({ where: { orderId }, select: { externalPaymentId: true } });
-    return rows.map((row) => row.externalPaymentId);
-  }
-
-  async insertPayment(
-    tx: Db,
-    payment: { orderId: number; externalPaymentId: string; amount: Decimal; url: string | null },
-  ): Promise<void> {
-    await tx.orderPayment.create({ data: payment });
+  addPayments(work: UnitOfWork<unknown>, payments: Array<Omit<PaymentRecord, 'id' | 'createdAt'>>): void {
+    if (payments.length > 0) work.write('payments', insertPayments(payments));
   }
 
   /**
@@ -135,11 +140,12 @@ export class OrdersRepository {
     countLimit: number,
   ): Promise<{ total: OrderTotal; orders: OrderRecord[] }> {
     const where = orderWhere(filter);
-    const rows = await this.prisma.read<OrderRow & { counted: number }>(
+    const rows = await this.database.query<OrderRow & { counted: number }>(
       orderPage(where, sort, offset, limit, countLimit + 1),
     );
     const orders = ordersOf(rows);
-    const total = await this.total(where, rows[0]!.counted, countLimit, offset + orders.length);
+    // A page with orders proves that many before it; an empty page past the end proves nothing.
+    const total = await this.total(where, rows[0]!.counted, countLimit, orders.length > 0 ? offset + orders.length : 0);
     return { total, orders };
   }
 
@@ -156,7 +162,7 @@ export class OrdersRepository {
     countLimit: number,
   ): Promise<{ total: OrderTotal; orders: Array<OrderRecord & { position: ChangePosition }>; horizon: bigint }> {
     const where = orderWhere(filter);
-    const rows = await this.prisma.read<OrderRow & { counted: number; horizon: string }>(
+    const rows = await this.database.query<OrderRow & { counted: number; horizon: string }>(
       orderChanges(where, after, limit, countLimit + 1),
     );
     const orders = ordersOf(rows).map((order, index) => ({
@@ -174,9 +180,9 @@ export class OrdersRepository {
   }
 
   /** The exact count when it stayed under the limit, else the planner's estimate. */
-  private async total(where: Prisma.Sql, counted: number, countLimit: number, atLeast: number): Promise<OrderTotal> {
+  private async total(where: Sql, counted: number, countLimit: number, atLeast: number): Promise<OrderTotal> {
     if (counted <= countLimit) return { count: Math.max(counted, atLeast), exact: true };
-    const [explained] = await this.prisma.read<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
+    const [explained] = await this.database.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
       estimatedCount(where),
     );
     const estimate = Math.round(explained!['QUERY PLAN'][0]!.Plan['Plan Rows']);
@@ -187,36 +193,4 @@ export class OrdersRepository {
 /** The orders of a page's rows: none when the only row is the figures' row of an empty page. */
 function ordersOf(rows: OrderRow[]): OrderRecord[] {
   return rows.filter((row) => row.id !== null).map(toOrderRecord);
-}
-
-function itemData(item: NewOrderItem) {
-  return {
-    ...item,
-    originalBasePrice: item.basePrice,
-    originalFinalPrice: item.finalPrice,
-    originalVatRate: item.vatRate,
-    originalVatValue: item.vatValue,
-  };
-}
-
-const decimal = (value: Prisma.Decimal): Decimal => new Decimal(value.toString());
-
-function toItemRecord(row: Prisma.OrderItemGetPayload<object>): OrderItemRecord {
-  return {
-    id: row.id,
-    orderId: row.orderId,
-    articleNumber: row.articleNumber,
-    name: row.name,
-    count: row.count,
-    note: row.note,
-    priceGivenAs: row.priceGivenAs as OrderItemRecord['priceGivenAs'],
-    basePrice: decimal(row.basePrice),
-    finalPrice: decimal(row.finalPrice),
-    vatRate: decimal(row.vatRate),
-    vatValue: decimal(row.vatValue),
-    originalBasePrice: decimal(row.originalBasePrice),
-    originalFinalPrice: decimal(row.originalFinalPrice),
-    originalVatRate: decimal(row.originalVatRate),
-    originalVatValue: decimal(row.originalVatValue),
-  };
 }

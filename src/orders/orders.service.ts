@@ -1,35 +1,31 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Caller } from '../auth/caller.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { Answer } from '../common/http/answer.js';
 import { paginator } from '../common/http/pagination.dto.js';
+import type { IdModel } from '../common/http/responses.model.js';
+import type { WriteRequest } from '../common/http/write-request.js';
 import { decimalFromJson, toJsonNumber } from '../common/money/money.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { isUniqueViolation } from '../database/database-errors.js';
+import { sql } from '../database/sql.js';
+import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { backOfficeExternalId } from '../outbox/external-id.js';
+import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { OrderListQuery } from './dto/order-list.query.js';
 import type { OrderModel, OrdersModel, OrdersPaginator } from './dto/order.model.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import type { OrderPutRequest } from './dto/order-put.dto.js';
 import { changedFields, hasChanges, toJsonValue } from './history/changes.js';
+import { OrderHistoryRepository } from './history/order-history.repository.js';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import { OrderMapper } from './order.mapper.js';
 import { orderTotal } from './order-pricing.js';
-import { lifecycleState } from './order-lifecycle.js';
 import type { NewOrder, OrderListFilter, OrderPatch, OrderSortKey, OrderTotal } from './order.types.js';
-import { OrderWriter, orderNotFound } from './order-writer.js';
+import { OrderWriter, historyEntry, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
-import { backOfficeExternalId } from '../outbox/external-id.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
-import { RequestContext } from '../common/request-context.js';
-import { WriteTransaction } from '../idempotency/write-transaction.js';
-
-export interface CreatedOrder {
-  id: number;
-  /** False when an order with the same external id existed: it is answered instead (200). */
-  created: boolean;
-}
 
 const SORT_KEYS: Record<string, OrderSortKey> = { date_order: 'dateOrder', id: 'id', updated_at: 'updatedAt' };
 
@@ -37,76 +33,82 @@ const SORT_KEYS: Record<string, OrderSortKey> = { date_order: 'dateOrder', id: '
 export class OrdersService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly prisma: PrismaService,
     private readonly orders: OrdersRepository,
+    private readonly history: OrderHistoryRepository,
+    private readonly orderSync: OrderSyncRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly idempotency: IdempotencyRepository,
     private readonly writer: OrderWriter,
     private readonly mapper: OrderMapper,
-    private readonly outbox: OutboxRepository,
-    private readonly transaction: WriteTransaction,
   ) {}
 
-  async create(caller: Caller, body: OrderPostRequest): Promise<CreatedOrder> {
+  /**
+   * The order, its lines, its sync row, the outbox event with its job, the history entry and, with
+   * an Idempotency-Key, the answer: one statement. An order with the same external id is answered
+   * instead (200), and nothing is written.
+   */
+  async create(request: WriteRequest, body: OrderPostRequest): Promise<Answer<IdModel>> {
     const rules = new CurrencyRules(body.order_currency_code);
     const errors: FieldError[] = [];
     const items = (body.items ?? []).map((item, index) => rules.newItem(item, `items[${index}]`, errors));
     throwIfAny(errors);
     const externalId = body.external_order_id ?? null;
     const prefix = body.external_order_prefix || null;
-    try {
-      return await this.transaction.run(async (tx) => {
-        if (externalId !== null) {
-          const existing = await this.orders.findIdByExternalId(tx, prefix, externalId);
-          if (existing !== null) return { id: existing, created: false };
-        }
-        const fields: NewOrder = {
-          hash: randomBytes(16).toString('hex'),
-          source: 'api',
-          customerId: body.customer ?? null,
-          companyId: body.company ?? null,
-          channelId: body.channel ?? null,
-          shippingId: body.shipping ?? null,
-          paymentId: body.payment ?? null,
-          dateOrder: body.date_order ? new Date(body.date_order) : new Date(),
-          dateMaturity: body.date_maturity ? new Date(body.date_maturity) : null,
-          email: body.email,
-          phone: body.phone ?? null,
-          name: body.name ?? null,
-          street: body.street ?? null,
-          city: body.city ?? null,
-          zip: body.zip ?? null,
-          stateCode: body.state_code ?? null,
-          companyName: body.company_name ?? null,
-          companyNr: body.company_nr ?? null,
-          companyVat: body.company_vat ?? null,
-          deliveryName: body.delivery_name ?? null,
-          deliveryStreet: body.delivery_street ?? null,
-          deliveryCity: body.delivery_city ?? null,
-          deliveryZip: body.delivery_zip ?? null,
-          deliveryStateCode: body.delivery_state_code ?? null,
-          deliveryPhone: body.delivery_phone ?? null,
-          deliveryEmail: body.delivery_email ?? null,
-          note: body.note ?? null,
-          ourNote: body.our_note ?? null,
-          ip: body.ip ?? null,
-          domain: body.domain ?? null,
-          mainCurrencyCode: this.config.MAIN_CURRENCY_CODE,
-          orderCurrencyCode: rules.currency,
-          currencyRate:
-            body.currency_rate != null
-              ? decimalFromJson(body.currency_rate)
-              : rules.currency === this.config.MAIN_CURRENCY_CODE
-                ? decimalFromJson(1)
-                : null,
-          externalOrderPrefix: prefix,
-          externalOrderId: externalId,
-          money: orderTotal(items),
-          items,
-        };
-        const order = { ...fields, ...(await this.orders.insert(tx, fields)) };
-        await this.writer.note(tx, caller, order.id, {
+    const order: NewOrder = {
+      hash: randomBytes(16).toString('hex'),
+      source: 'api',
+      customerId: body.customer ?? null,
+      companyId: body.company ?? null,
+      channelId: body.channel ?? null,
+      shippingId: body.shipping ?? null,
+      paymentId: body.payment ?? null,
+      dateOrder: body.date_order ? new Date(body.date_order) : new Date(),
+      dateMaturity: body.date_maturity ? new Date(body.date_maturity) : null,
+      email: body.email,
+      phone: body.phone ?? null,
+      name: body.name ?? null,
+      street: body.street ?? null,
+      city: body.city ?? null,
+      zip: body.zip ?? null,
+      stateCode: body.state_code ?? null,
+      companyName: body.company_name ?? null,
+      companyNr: body.company_nr ?? null,
+      companyVat: body.company_vat ?? null,
+      deliveryName: body.delivery_name ?? null,
+      deliveryStreet: body.delivery_street ?? null,
+      deliveryCity: body.delivery_city ?? null,
+      deliveryZip: body.delivery_zip ?? null,
+      deliveryStateCode: body.delivery_state_code ?? null,
+      deliveryPhone: body.delivery_phone ?? null,
+      deliveryEmail: body.delivery_email ?? null,
+      note: body.note ?? null,
+      ourNote: body.our_note ?? null,
+      ip: body.ip ?? null,
+      domain: body.domain ?? null,
+      mainCurrencyCode: this.config.MAIN_CURRENCY_CODE,
+      orderCurrencyCode: rules.currency,
+      currencyRate:
+        body.currency_rate != null
+          ? decimalFromJson(body.currency_rate)
+          : rules.currency === this.config.MAIN_CURRENCY_CODE
+            ? decimalFromJson(1)
+            : null,
+      externalOrderPrefix: prefix,
+      externalOrderId: externalId,
+      money: orderTotal(items),
+      items,
+    };
+    const work = this.orders.creation<IdModel>(order);
+    this.orderSync.startIn(work, backOfficeExternalId(order, sql`anchor.id`));
+    this.outbox.recordIn(work, 'create');
+    const created = { sent: false, delivered: false, done: false, canceled: false };
+    this.history.recordIn(
+      work,
+      historyEntry(
+        request.caller,
+        {
           action: 'created',
           recordName: 'Order created',
-          recordStatus: lifecycleState({ sent: false, delivered: false, done: false, canceled: false }),
           changes: {
             order: {
               before: null,
@@ -120,31 +122,35 @@ export class OrdersService {
               }),
             },
           },
-        });
-        await this.outbox.startSync(tx, order.id, backOfficeExternalId(order));
-        RequestContext.setOrderVersion(order.version);
-        return { id: order.id, created: true };
-      });
+        },
+        created,
+      ),
+    );
+    work
+      .answers({ id: 0 }, { holes: [{ path: ['id'], value: sql`anchor.id` }], status: 201 })
+      .recordedBy(request.idempotency && this.idempotency.recordFor(request.idempotency));
+    try {
+      const committed = await work.commit();
+      if (committed) return new Answer(committed.answer, committed.status, committed.version);
     } catch (error) {
-      // Two creates with one external id at once: the loser's insert hits the unique index.
-      if (externalId !== null && isUniqueViolation(error)) {
-        const existing = await this.orders.findIdByExternalId(this.prisma, prefix, externalId);
-        if (existing !== null) return { id: existing, created: false };
-      }
-      throw error;
+      // A unique index on the back-office id of an order with the same external id, committed meanwhile.
+      if (externalId === null || !isUniqueViolation(error)) throw error;
     }
+    // An order with this external id exists (maybe committed a moment ago by a concurrent create).
+    const existing = externalId !== null ? await this.orders.findByExternalId(prefix, externalId) : null;
+    if (!existing) throw new Error('A create without an external id wrote nothing');
+    return new Answer({ id: existing.id }, 200, existing.version);
   }
 
   /**
    * One order. With `hash` (its holder has no key) only when the hash is the order's, and without
    * the shop's internal note; a wrong hash and a missing order look the same, so ids cannot be probed.
    */
-  async get(orderId: number, expanded: boolean, hash?: string): Promise<OrderModel> {
+  async get(orderId: number, expanded: boolean, hash?: string): Promise<Answer<OrderModel>> {
     const order = await this.orders.readById(orderId);
     if (!order || (hash !== undefined && !sameSecret(order.hash, hash))) throw orderNotFound(orderId);
-    RequestContext.setOrderVersion(order.version);
     const model = this.mapper.toModel(order, expanded);
-    return hash === undefined ? model : { ...model, our_note: null };
+    return new Answer(hash === undefined ? model : { ...model, our_note: null }, 200, order.version);
   }
 
   async list(query: OrderListQuery): Promise<OrdersModel> {
@@ -206,8 +212,8 @@ export class OrdersService {
   }
 
   /** PUT /System/Orders: the delivery address only; null clears a field, a missing one stays. */
-  async updateDeliveryAddress(caller: Caller, body: OrderPutRequest): Promise<{ id: number }> {
-    return this.writer.inLockedOrder(body.id, async (tx, order) => {
+  updateDeliveryAddress(request: WriteRequest, body: OrderPutRequest): Promise<Answer<IdModel>> {
+    return this.writer.update<IdModel>(request, body.id, (order) => {
       const patch: OrderPatch = {};
       const given: Array<[keyof OrderPatch, keyof OrderPutRequest]> = [
         ['deliveryName', 'delivery_name'],
@@ -225,21 +231,14 @@ export class OrdersService {
         given.map(([field, wire]) => [wire, order[field], field in patch ? patch[field] : order[field]]),
       );
       if (!hasChanges(changes) || this.writer.check('delivery_address', order).outcome === 'noop') {
-        return { id: order.id };
+        return new Answer({ id: order.id }, 200, order.version);
       }
-      await this.writer.change(
-        tx,
-        caller,
-        order,
+      return {
         patch,
-        {
-          action: 'delivery_address_updated',
-          recordName: 'Delivery address changed',
-          changes,
-        },
-        { kind: 'update' },
-      );
-      return { id: order.id };
+        note: { action: 'delivery_address_updated', recordName: 'Delivery address changed', changes },
+        forward: { kind: 'update' },
+        answer: () => ({ value: { id: order.id } }),
+      };
     });
   }
 }

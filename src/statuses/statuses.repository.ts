@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Db } from '../database/prisma.service.js';
+import { Database } from '../database/database.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { sql } from '../database/sql.js';
 
 export interface OrderStatusRecord {
   id: number;
@@ -13,17 +15,26 @@ export interface OrderStatusRecord {
 
 @Injectable()
 export class StatusesRepository {
-  async page(db: Db, offset: number, limit: number): Promise<{ total: number; statuses: OrderStatusRecord[] }> {
+  constructor(
+    private readonly database: Database,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  /** The list, off the hot path: Prisma. */
+  async page(offset: number, limit: number): Promise<{ total: number; statuses: OrderStatusRecord[] }> {
     const [total, rows] = await Promise.all([
-      db.orderStatus.count(),
-      db.orderStatus.findMany({ orderBy: [{ sort: 'asc' }, { id: 'asc' }], skip: offset, take: limit }),
+      this.prisma.orderStatus.count(),
+      this.prisma.orderStatus.findMany({ orderBy: [{ sort: 'asc' }, { id: 'asc' }], skip: offset, take: limit }),
     ]);
     return { total, statuses: rows.map(toStatusRecord) };
   }
 
-  async findById(db: Db, id: number): Promise<OrderStatusRecord | null> {
-    const row = await db.orderStatus.findUnique({ where: { id } });
-    return row && toStatusRecord(row);
+  /** One status: read by every status change, so plain SQL. */
+  async findById(id: number): Promise<OrderStatusRecord | null> {
+    const [row] = await this.database.query<OrderStatusRecord>(sql`
+      SELECT id, name, icon, color, sort, complete_order AS "completeOrder", cancel_order AS "cancelOrder"
+        FROM order_statuses WHERE id = ${id}`);
+    return row ?? null;
   }
 }
 

@@ -4,14 +4,16 @@ import type { Caller } from '../auth/caller.js';
 import { BACK_OFFICE, type BackOfficeOrderState, type BackOfficePort } from '../back-office/back-office.port.js';
 import { Decimal, ZERO, currencyDecimals } from '../common/money/money.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { type Db, PrismaService } from '../database/prisma.service.js';
+import type { Transaction } from '../database/database.js';
 import { changedFields } from '../orders/history/changes.js';
+import { OrderHistoryRepository } from '../orders/history/order-history.repository.js';
 import { decide } from '../orders/order-lifecycle.js';
 import { orderTotal, unitPrice } from '../orders/order-pricing.js';
 import type { NewOrderItem, OrderRecord } from '../orders/order.types.js';
-import { OrderWriter } from '../orders/order-writer.js';
+import { OrderWriter, historyEntry } from '../orders/order-writer.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
+import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
+import { SyncCursorRepository } from './sync-cursor.repository.js';
 
 // Orders flowing back from the back office. Each page of changes is applied in one transaction
 // together with the new position of the cursor, so a crash repeats a page rather than losing
@@ -48,15 +50,16 @@ export class InboundSync {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort,
-    private readonly prisma: PrismaService,
-    private readonly outbox: OutboxRepository,
+    private readonly cursors: SyncCursorRepository,
+    private readonly orderSync: OrderSyncRepository,
     private readonly orders: OrdersRepository,
+    private readonly history: OrderHistoryRepository,
     private readonly writer: OrderWriter,
   ) {}
 
   /** One page of changes. Throws BackOfficeUnavailableError when the back office does not answer. */
   async pullPage(): Promise<PullResult> {
-    const marker = await this.outbox.cursor(this.prisma, CURSOR);
+    const marker = await this.cursors.cursor(CURSOR);
     const changes = await this.backOffice.changedOrders(marker, this.config.SYNC_PULL_PAGE_SIZE);
     if (changes.kind !== 'accepted') {
       throw new BackOfficeUnavailableError(
@@ -65,9 +68,9 @@ export class InboundSync {
     }
     let imported = 0;
     let updated = 0;
-    await this.prisma.$transaction(async (tx) => {
+    await this.orders.transaction(async (tx) => {
       for (const state of changes.value.orders) {
-        const orderId = await this.outbox.findOrderIdForBackOffice(tx, state.backOfficeOrderId, state.externalId);
+        const orderId = await this.orderSync.findOrderIdForBackOffice(state.backOfficeOrderId, state.externalId, tx);
         if (orderId === null) {
           await this.importOrder(tx, state);
           imported += 1;
@@ -77,7 +80,7 @@ export class InboundSync {
       }
       if (
         changes.value.marker !== marker &&
-        !(await this.outbox.moveCursor(tx, CURSOR, marker, changes.value.marker))
+        !(await this.cursors.moveCursor(tx, CURSOR, marker, changes.value.marker))
       ) {
         // Another process read the same page meanwhile and got there first: undo ours.
         throw new CursorMovedError();
@@ -92,7 +95,7 @@ export class InboundSync {
     };
   }
 
-  private async importOrder(tx: Db, state: BackOfficeOrderState): Promise<void> {
+  private async importOrder(tx: Transaction, state: BackOfficeOrderState): Promise<void> {
     const currency = this.config.MPLUS_CURRENCY;
     const decimals = currencyDecimals(currency);
     const items: NewOrderItem[] = state.lines.map((line) => {
@@ -113,7 +116,7 @@ export class InboundSync {
     });
     const paid = state.payments.reduce((sum, payment) => sum.plus(payment.amount), ZERO);
     const money = orderTotal(items);
-    const order = await this.orders.insert(tx, {
+    const work = this.orders.creation({
       hash: randomBytes(16).toString('hex'),
       source: 'mplus',
       customerId: null,
@@ -156,102 +159,105 @@ export class InboundSync {
       paid,
       datePaid: state.payments.length > 0 ? new Date() : null,
     });
-    for (const payment of state.payments) {
-      await this.orders.insertPayment(tx, {
-        orderId: order.id,
+    this.orders.addPayments(
+      work,
+      state.payments.map((payment) => ({
         externalPaymentId: `mplus:${payment.id}`,
         amount: payment.amount,
         url: null,
-      });
-    }
-    await tx.orderSync.create({
-      data: {
-        orderId: order.id,
-        status: 'ok',
-        backOfficeOrderId: state.backOfficeOrderId,
-        externalId: state.externalId ?? `mplus:${state.backOfficeOrderId}`,
-        syncedAt: new Date(),
-      },
-    });
-    await this.writer.note(tx, BACK_OFFICE_ACTOR, order.id, {
-      action: 'imported',
-      recordName: 'Imported from MplusKASSA',
-      recordStatus: null,
-      changes: {
-        order: { before: null, after: { mplus_order_id: state.backOfficeOrderId, money: money.toNumber() } },
-      },
-    });
+      })),
+    );
+    this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId ?? `mplus:${state.backOfficeOrderId}`);
+    this.history.recordIn(
+      work,
+      historyEntry(
+        BACK_OFFICE_ACTOR,
+        {
+          action: 'imported',
+          recordName: 'Imported from MplusKASSA',
+          recordStatus: null,
+          changes: {
+            order: { before: null, after: { mplus_order_id: state.backOfficeOrderId, money: money.toNumber() } },
+          },
+        },
+        { sent: state.delivered, delivered: false, done: false, canceled: state.canceled },
+      ),
+    );
+    await work.commit(tx);
   }
 
   /** What the till did to an order the gateway knows; true when something changed here. */
-  private async applyChanges(tx: Db, orderId: number, state: BackOfficeOrderState): Promise<boolean> {
+  private async applyChanges(tx: Transaction, orderId: number, state: BackOfficeOrderState): Promise<boolean> {
     let order = await this.orders.lockById(tx, orderId);
     if (!order) return false;
     let changed = false;
-    const reload = async (): Promise<OrderRecord> => (await this.orders.findById(tx, orderId))!;
-
     if (state.canceled && !order.canceled) {
-      changed = (await this.applyFlag(tx, order, 'cancel', 'Canceled in MplusKASSA')) || changed;
-      order = await reload();
+      const after = await this.applyFlag(tx, order, 'cancel', 'Canceled in MplusKASSA');
+      changed ||= after !== null;
+      order = after ?? order;
     }
     if (state.delivered && !order.sent) {
-      changed = (await this.applyFlag(tx, order, 'sent', 'Delivered in MplusKASSA')) || changed;
-      order = await reload();
+      const after = await this.applyFlag(tx, order, 'sent', 'Delivered in MplusKASSA');
+      changed ||= after !== null;
+      order = after ?? order;
     }
-    const known = new Set(await this.orders.paymentReferences(tx, orderId));
+    const known = new Set(order.payments.map((payment) => payment.externalPaymentId));
     for (const payment of state.payments) {
       if (payment.reference && known.has(payment.reference)) continue; // ours, coming back
       const reference = `mplus:${payment.id}`;
       if (known.has(reference)) continue;
-      await this.orders.insertPayment(tx, { orderId, externalPaymentId: reference, amount: payment.amount, url: null });
       const patch = { paid: order.paid.plus(payment.amount), datePaid: new Date() };
-      await this.writer.change(
-        tx,
-        BACK_OFFICE_ACTOR,
-        order,
+      const before = order;
+      order = await this.writer.applyLocked(tx, BACK_OFFICE_ACTOR, order, {
         patch,
-        {
+        parts: (work) =>
+          this.orders.addPayments(work, [{ externalPaymentId: reference, amount: payment.amount, url: null }]),
+        note: {
           action: 'paid',
           recordName: `Paid ${payment.amount.toString()} at the till (${payment.method})`,
-          changes: changedFields([['paid', order.paid, patch.paid]]),
+          changes: changedFields([['paid', before.paid, patch.paid]]),
         },
-        null,
-      );
+        answer: () => ({ value: null }),
+      });
       known.add(reference);
-      order = await reload();
       changed = true;
     }
     return changed;
   }
 
-  private async applyFlag(tx: Db, order: OrderRecord, action: 'cancel' | 'sent', recordName: string): Promise<boolean> {
+  /** The flag as the till set it: the order as it leaves it, or null when nothing changed here. */
+  private async applyFlag(
+    tx: Transaction,
+    order: OrderRecord,
+    action: 'cancel' | 'sent',
+    recordName: string,
+  ): Promise<OrderRecord | null> {
     const decision = decide(action, order);
-    if (decision.outcome === 'noop') return false;
+    if (decision.outcome === 'noop') return null;
     if (decision.outcome === 'refuse') {
       // The till did something the gateway's rules forbid here: keep ours, say so in the history.
-      await this.writer.note(tx, BACK_OFFICE_ACTOR, order.id, {
-        action: 'back_office_conflict',
-        recordName: `${recordName}, but the order is ${decision.state} here`,
-        recordStatus: decision.state,
-        changes: null,
+      return this.writer.applyLocked(tx, BACK_OFFICE_ACTOR, order, {
+        patch: null,
+        note: {
+          action: 'back_office_conflict',
+          recordName: `${recordName}, but the order is ${decision.state} here`,
+          recordStatus: decision.state,
+          changes: null,
+        },
+        answer: () => ({ value: null }),
       });
-      return true;
     }
-    await this.writer.change(
-      tx,
-      BACK_OFFICE_ACTOR,
-      order,
-      decision.sets,
-      {
+    return this.writer.applyLocked(tx, BACK_OFFICE_ACTOR, order, {
+      patch: decision.sets,
+      note: {
         action: action === 'cancel' ? 'canceled' : 'sent',
         recordName,
         changes: changedFields(
           Object.entries(decision.sets).map(([flag, value]) => [flag, order[flag as keyof OrderRecord], value]),
         ),
       },
-      null,
-    );
-    return true;
+      answer: () => ({ value: null }),
+    });
   }
 }
 

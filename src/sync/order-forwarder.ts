@@ -2,15 +2,10 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BACK_OFFICE, type BackOfficePort, type Outcome } from '../back-office/back-office.port.js';
 import { Decimal } from '../common/money/money.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { Metrics } from '../metrics/metrics.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
-import {
-  type OrderSyncRecord,
-  OutboxRepository,
-  type PaymentEventPayload,
-  type SyncEventRecord,
-} from '../outbox/outbox.repository.js';
+import { type OrderSyncRecord, OrderSyncRepository } from '../outbox/order-sync.repository.js';
+import { OutboxRepository, type PaymentEventPayload, type SyncEventRecord } from '../outbox/outbox.repository.js';
 import { toBackOfficeOrder } from './back-office-order.js';
 
 // The job behind every order's sync: it applies the order's unprocessed events to the back
@@ -29,24 +24,24 @@ export class OrderForwarder {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort,
-    private readonly prisma: PrismaService,
     private readonly outbox: OutboxRepository,
+    private readonly orderSync: OrderSyncRepository,
     private readonly orders: OrdersRepository,
     private readonly metrics: Metrics,
   ) {}
 
   async syncOrder(orderId: number): Promise<void> {
-    let sync = await this.outbox.syncState(this.prisma, orderId);
+    let sync = await this.orderSync.state(orderId);
     if (!sync || sync.status === 'failed') return;
     for (;;) {
-      const events = await this.outbox.pendingEvents(this.prisma, orderId, 20);
+      const events = await this.outbox.pendingEvents(orderId, 20);
       if (events.length === 0) return;
       for (const event of events) {
         const outcome = await this.apply(event, sync);
         if (outcome.kind === 'rejected') {
           const reason = `${event.kind}: ${outcome.code}: ${outcome.message}`;
           this.logger.warn(`Order ${orderId} failed to sync: ${reason}`);
-          await this.outbox.updateSync(this.prisma, orderId, { status: 'failed', lastError: reason });
+          await this.orderSync.update(orderId, { status: 'failed', lastError: reason });
           return;
         }
         if (outcome.kind === 'retryable') {
@@ -54,15 +49,12 @@ export class OrderForwarder {
           return;
         }
         const backOfficeOrderId: string | null = outcome.value ?? sync.backOfficeOrderId;
-        await this.prisma.$transaction(async (tx) => {
-          await this.outbox.markProcessed(tx, event.id);
-          await this.outbox.updateSync(tx, orderId, {
-            backOfficeOrderId,
-            syncedAt: new Date(),
-            attempts: 0,
-            lastError: null,
-            status: 'ok',
-          });
+        await this.outbox.processed(event, {
+          backOfficeOrderId,
+          syncedAt: new Date(),
+          attempts: 0,
+          lastError: null,
+          status: 'ok',
         });
         sync = { ...sync, backOfficeOrderId, status: 'ok', attempts: 0, lastError: null };
         this.metrics.syncLag.observe({ kind: event.kind }, (Date.now() - event.createdAt.getTime()) / 1000);
@@ -111,7 +103,7 @@ export class OrderForwarder {
     const attempts = sync.attempts + 1;
     if (attempts >= this.config.SYNC_MAX_ATTEMPTS) {
       this.logger.warn(`Order ${orderId} failed to sync after ${attempts} attempts: ${reason}`);
-      await this.outbox.updateSync(this.prisma, orderId, {
+      await this.orderSync.update(orderId, {
         status: 'failed',
         attempts,
         lastError: `gave up after ${attempts} attempts: ${reason}`,
@@ -122,9 +114,6 @@ export class OrderForwarder {
     // Some jitter, so that orders held up by one outage do not all come back at once.
     const delay = Math.round(pause * (0.8 + Math.random() * 0.4));
     this.logger.log(`Order ${orderId}: attempt ${attempts} failed (${reason}); retrying in ${delay} ms`);
-    await this.prisma.$transaction(async (tx) => {
-      await this.outbox.updateSync(tx, orderId, { status: 'retrying', attempts, lastError: reason });
-      await this.outbox.retryLater(tx, orderId, delay);
-    });
+    await this.outbox.retryLater(orderId, delay, { status: 'retrying', attempts, lastError: reason });
   }
 }

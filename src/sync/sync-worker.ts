@@ -8,9 +8,10 @@ import {
 import { EventEmitter } from 'node:events';
 import { Logger as WorkerLogger, type Runner, type Task, type WorkerEvents, run } from 'graphile-worker';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DATABASE_CONNECTION, type DatabaseConnection, PrismaService } from '../database/prisma.service.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
-import { OutboxRepository, SYNC_ORDER_TASK } from '../outbox/outbox.repository.js';
+import { JobsRepository, SYNC_ORDER_TASK } from '../outbox/jobs.js';
+import { OutboxRepository } from '../outbox/outbox.repository.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
 import { OrderForwarder } from './order-forwarder.js';
 import { WorkerLiveness } from './worker-liveness.js';
@@ -42,8 +43,8 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE_CONNECTION) private readonly database: DatabaseConnection,
-    private readonly prisma: PrismaService,
     private readonly outbox: OutboxRepository,
+    private readonly jobs: JobsRepository,
     private readonly forwarder: OrderForwarder,
     private readonly inbound: InboundSync,
     private readonly idempotencyKeys: IdempotencyRepository,
@@ -59,7 +60,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       await this.pull();
     };
     const cleanup: Task = async () => {
-      const removed = await this.idempotencyKeys.deleteExpired(this.prisma);
+      const removed = await this.idempotencyKeys.deleteExpired();
       if (removed > 0) this.logger.log(`Removed ${removed} expired idempotency keys`);
     };
     const events = new EventEmitter() as WorkerEvents;
@@ -104,8 +105,8 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async sweep(): Promise<void> {
     try {
-      for (const orderId of await this.outbox.ordersWithPendingEvents(this.prisma, 10_000)) {
-        await this.outbox.wake(this.prisma, orderId);
+      for (const orderId of await this.outbox.ordersWithPendingEvents(10_000)) {
+        await this.outbox.wake(orderId);
       }
     } catch (error) {
       this.logger.warn(`Sweep for unsent changes failed: ${(error as Error).message}`);
@@ -141,10 +142,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   private async schedulePull(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {
     if (this.config.SYNC_PULL_INTERVAL_MS <= 0) return;
-    await this.prisma.$executeRaw`SELECT graphile_worker.add_job(
-      ${PULL_TASK}, '{}'::json, queue_name := ${PULL_KEY},
-      run_at := now() + ${delayMs}::int * interval '1 millisecond',
-      job_key := ${PULL_KEY}, job_key_mode := ${mode})`;
+    await this.jobs.schedule(PULL_TASK, { queue: PULL_KEY, key: PULL_KEY, keyMode: mode, delayMs });
   }
 }
 

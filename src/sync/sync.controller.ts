@@ -1,10 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Caller } from '../auth/caller.js';
-import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import { RequiresRight } from '../auth/auth.decorators.js';
+import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
 import { PageQuery } from '../common/http/pagination.dto.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { OrderModel } from '../orders/dto/order.model.js';
 import { BackOfficeListsService } from './back-office-lists.service.js';
 import { DeliveryMethodsModel, OrderCategoriesModel } from './dto/back-office-lists.model.js';
@@ -20,7 +21,6 @@ export class SyncController {
   ) {}
 
   @Post('Orders/:orderId/resync')
-  @HttpCode(200)
   @RequiresRight('admin')
   @ApiOperation({
     summary: 'Sync an order to MplusKASSA again',
@@ -31,10 +31,10 @@ export class SyncController {
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404)
   resyncOrder(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
-  ): Promise<OrderModel> {
-    return this.resync.resync(caller, orderId);
+  ): Promise<Answer<OrderModel>> {
+    return this.resync.resync(write, orderId);
   }
 
   @Get('Lists/DeliveryMethods')

@@ -8,12 +8,23 @@ import { ResyncService } from './resync.service.js';
 import { SyncController } from './sync.controller.js';
 import { SyncWorker } from './sync-worker.js';
 import { WorkerLiveness } from './worker-liveness.js';
+import { JobLocksRepository } from './job-locks.repository.js';
+import { SyncCursorRepository } from './sync-cursor.repository.js';
 
 /** Orders to and from the back office: forwarding, reading back, resync and its lists. */
 @Module({
   imports: [OrdersModule, OutboxModule],
   controllers: [SyncController],
-  providers: [OrderForwarder, InboundSync, SyncWorker, WorkerLiveness, ResyncService, BackOfficeListsService],
+  providers: [
+    OrderForwarder,
+    InboundSync,
+    SyncWorker,
+    WorkerLiveness,
+    JobLocksRepository,
+    SyncCursorRepository,
+    ResyncService,
+    BackOfficeListsService,
+  ],
   exports: [InboundSync],
 })
 export class SyncModule {}

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Worker } from 'graphile-worker';
-import { PRESENCE_LOCK_CLASS, ProcessPresence } from '../database/process-presence.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { ProcessPresence } from '../database/process-presence.js';
+import { JobLocksRepository } from './job-locks.repository.js';
 
 // graphile-worker marks a job, and the queue of its order, as locked by the worker pool that took
 // it (one pool per process), and frees a lock only after four hours: a gateway killed in the
@@ -15,9 +15,6 @@ import { PrismaService } from '../database/prisma.service.js';
 // graphile cannot record the job's end, and the job and its queue stay locked by a pool that has
 // long moved on. Locks of this process's pool on jobs none of its workers runs are freed too.
 
-/** A lock younger than this is left alone: its pool may not have been announced yet. */
-const GRACE_SECONDS = 10;
-
 @Injectable()
 export class WorkerLiveness {
   private readonly logger = new Logger('WorkerLiveness');
@@ -26,7 +23,7 @@ export class WorkerLiveness {
 
   constructor(
     private readonly presence: ProcessPresence,
-    private readonly prisma: PrismaService,
+    private readonly locks: JobLocksRepository,
   ) {}
 
   /** A worker of this process: announced before its first job can be old enough to be freed. */
@@ -44,26 +41,11 @@ export class WorkerLiveness {
   }
 
   private async freeDeadWorkers(): Promise<string[]> {
-    const own = [...this.poolIds];
-    return this.prisma.$transaction(async (tx) => {
-      const dead = await tx.$queryRaw<Array<{ worker_id: string }>>`
-        WITH holders AS (
-          SELECT locked_by FROM graphile_worker._private_jobs
-           WHERE locked_by IS NOT NULL AND locked_at < now() - make_interval(secs => ${GRACE_SECONDS})
-          UNION
-          SELECT locked_by FROM graphile_worker._private_job_queues
-           WHERE locked_by IS NOT NULL AND locked_at < now() - make_interval(secs => ${GRACE_SECONDS})
-        )
-        SELECT locked_by AS worker_id FROM holders
-         WHERE locked_by <> ALL(${own}::text[])
-           AND (NOT ${this.presence.shared} OR pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int, hashtext(locked_by)))`;
-      const ids = dead.map((row) => row.worker_id);
-      if (ids.length > 0) {
-        await tx.$executeRaw`SELECT graphile_worker.force_unlock_workers(${ids}::text[])`;
-        this.logger.warn(`Freed the jobs of gateway processes that are gone (worker pools ${ids.join(', ')})`);
-      }
-      return ids;
-    });
+    const ids = await this.locks.freeDeadPools([...this.poolIds], this.presence.shared);
+    if (ids.length > 0) {
+      this.logger.warn(`Freed the jobs of gateway processes that are gone (worker pools ${ids.join(', ')})`);
+    }
+    return ids;
   }
 
   /** Locks our own pool holds on jobs (and queues) none of its workers is running. */
@@ -71,19 +53,8 @@ export class WorkerLiveness {
     const own = [...this.poolIds];
     if (own.length === 0) return 0;
     const running = [...this.workers].map((worker) => worker.getActiveJob()?.id).filter(Boolean) as string[];
-    return this.prisma.$transaction(async (tx) => {
-      const jobs = await tx.$executeRaw`
-        UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL
-         WHERE locked_by = ANY(${own}::text[]) AND id <> ALL(${running}::bigint[])
-           AND locked_at < now() - make_interval(secs => ${GRACE_SECONDS})`;
-      await tx.$executeRaw`
-        UPDATE graphile_worker._private_job_queues AS queues SET locked_at = NULL, locked_by = NULL
-         WHERE locked_by = ANY(${own}::text[])
-           AND locked_at < now() - make_interval(secs => ${GRACE_SECONDS})
-           AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs AS jobs
-                            WHERE jobs.job_queue_id = queues.id AND jobs.id = ANY(${running}::bigint[]))`;
-      if (jobs > 0) this.logger.warn(`Freed ${jobs} jobs this process's workers no longer run`);
-      return jobs;
-    });
+    const jobs = await this.locks.freeForgottenJobs(own, running);
+    if (jobs > 0) this.logger.warn(`Freed ${jobs} jobs this process's workers no longer run`);
+    return jobs;
   }
 }

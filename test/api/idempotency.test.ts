@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { requestFingerprint } from '../../src/idempotency/idempotency-key.js';
 import { IdempotencyRepository } from '../../src/idempotency/idempotency.repository.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
 import { PRESENCE_LOCK_CLASS } from '../../src/database/process-presence.js';
 import { createOrder, getOrder, historyOf, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
@@ -221,7 +220,7 @@ it('removes expired keys in the cleanup', async () => {
   const key = randomUUID();
   expect((await gateway.post('/System/Orders', orderBody()).set('Idempotency-Key', key)).status).toBe(201);
   await db.query("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1", [key]);
-  const removed = await new IdempotencyRepository().deleteExpired(gateway.app.get(PrismaService));
+  const removed = await gateway.app.get(IdempotencyRepository).deleteExpired();
   expect(removed).toBeGreaterThanOrEqual(1);
   expect(await count('SELECT count(*) FROM idempotency_keys WHERE key = $1', key)).toBe(0);
 });

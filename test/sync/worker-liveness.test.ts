@@ -1,7 +1,8 @@
 import type { Worker } from 'graphile-worker';
 import pg from 'pg';
 import { ProcessPresence } from '../../src/database/process-presence.js';
-import { PrismaService } from '../../src/database/prisma.service.js';
+import { Database } from '../../src/database/database.js';
+import { JobLocksRepository } from '../../src/sync/job-locks.repository.js';
 import { WorkerLiveness } from '../../src/sync/worker-liveness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -11,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 
 let database: TestDatabase;
 let db: pg.Client;
-const opened: Array<{ presence: ProcessPresence; prisma: PrismaService }> = [];
+const opened: Array<{ presence: ProcessPresence; database: Database }> = [];
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -19,9 +20,9 @@ beforeAll(async () => {
   await db.connect();
 });
 afterAll(async () => {
-  for (const { presence, prisma } of opened) {
+  for (const { presence, database: pool } of opened) {
     await presence.onApplicationShutdown();
-    await prisma.$disconnect();
+    await pool.onApplicationShutdown();
   }
   await db.end();
   await database.drop();
@@ -34,10 +35,10 @@ interface GatewayProcess {
 
 function gatewayProcess(): GatewayProcess {
   const connection = { url: database.url, poolSize: 2, embedded: false };
-  const prisma = new PrismaService(connection);
+  const pool = new Database(connection);
   const presence = new ProcessPresence(connection);
-  opened.push({ presence, prisma });
-  return { liveness: new WorkerLiveness(presence, prisma), presence };
+  opened.push({ presence, database: pool });
+  return { liveness: new WorkerLiveness(presence, new JobLocksRepository(pool)), presence };
 }
 
 function worker(poolId: string, activeJobId: () => string | null): Worker {

@@ -9,11 +9,16 @@ export function orderEntityTag(version: number): string {
   return `W/"${version}"`;
 }
 
+/** If-Match as the versions it allows a write on. */
+export interface Precondition {
+  allows(version: number): boolean;
+}
+
 const TAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 
-/** Whether If-Match (`*`, or a list of tags) lets a write to an order at `version` go ahead. */
-export function entityTagMatches(ifMatch: string, version: number): boolean {
-  if (ifMatch.trim() === '*') return true;
+/** If-Match (`*`, or a list of tags); a malformed one is refused (400). `*` allows any version. */
+export function parseIfMatch(ifMatch: string): Precondition {
+  if (ifMatch.trim() === '*') return { allows: () => true };
   const tags = ifMatch.split(',').map((part) => {
     const match = TAG.exec(part);
     if (!match) {
@@ -21,5 +26,5 @@ export function entityTagMatches(ifMatch: string, version: number): boolean {
     }
     return match[1];
   });
-  return tags.includes(String(version));
+  return { allows: (version) => tags.includes(String(version)) };
 }

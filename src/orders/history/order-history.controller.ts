@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Caller } from '../../auth/caller.js';
-import { CurrentCaller, RequiresRight } from '../../auth/auth.decorators.js';
+import { RequiresRight } from '../../auth/auth.decorators.js';
+import type { Answer } from '../../common/http/answer.js';
 import { ApiProblems } from '../../common/http/api-docs.js';
 import { PageQuery } from '../../common/http/pagination.dto.js';
 import { ParseIdPipe } from '../../common/http/parse-id.pipe.js';
 import { IdModel } from '../../common/http/responses.model.js';
+import { CurrentWrite, type WriteRequest } from '../../common/http/write-request.js';
 import { HistoryPostRequest } from '../dto/history.dto.js';
 import { HistoryModel } from '../dto/history.model.js';
 import { OrderHistoryService } from './order-history.service.js';
@@ -25,11 +26,11 @@ export class OrderHistoryController {
   @ApiCreatedResponse({ type: IdModel, description: 'The entry’s id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415)
   addOrderHistoryEntry(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Body() body: HistoryPostRequest,
-  ): Promise<IdModel> {
-    return this.history.post(caller, orderId, body);
+  ): Promise<Answer<IdModel>> {
+    return this.history.post(write, orderId, body);
   }
 
   @Get()

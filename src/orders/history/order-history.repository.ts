@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import type { Db } from '../../database/prisma.service.js';
+import { PrismaService } from '../../database/prisma.service.js';
+import { sql } from '../../database/sql.js';
+import { type JsonHole, type UnitOfWork, jsonbWith } from '../../database/unit-of-work.js';
 import type { Changes } from './changes.js';
+
+/** The id of the entry a unit of work records (see recordIn). */
+export const NEW_HISTORY_ID = sql`(SELECT id FROM history)`;
 
 export type HistoryType = 'order' | 'email' | 'apps' | 'status';
 
 export interface NewHistoryEntry {
-  orderId: number;
   type: HistoryType;
   /** What happened: created, item_added, paid, sent, note (posted by a client)... */
   action: string;
@@ -19,33 +23,40 @@ export interface NewHistoryEntry {
 
 export interface HistoryEntryRecord extends NewHistoryEntry {
   id: number;
+  orderId: number;
   createdAt: Date;
 }
 
 @Injectable()
 export class OrderHistoryRepository {
-  /** Every write records one entry, so this is plain SQL: Prisma's model path costs more CPU. */
-  async insert(tx: Db, entry: NewHistoryEntry): Promise<number> {
-    const [row] = await tx.$queryRaw<[{ id: number }]>`
-      INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
-                                 api_key_name, request_id)
-      VALUES (${entry.orderId}, ${entry.type}, ${entry.action}, ${entry.recordName}, ${entry.recordStatus},
-              ${entry.changes === null ? null : JSON.stringify(entry.changes)}::jsonb, ${entry.apiKeyId},
-              ${entry.apiKeyName}, ${entry.requestId})
-      RETURNING id`;
-    return row.id;
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * The entry of the anchor order's change, as a part of its unit of work; NEW_HISTORY_ID is its id.
+   * `holes` are values of `changes` only the statement knows (a new line's id).
+   */
+  recordIn(work: UnitOfWork<unknown>, entry: NewHistoryEntry, holes: JsonHole[] = []): void {
+    const changes = jsonbWith(entry.changes, holes);
+    work.write(
+      'history',
+      sql`INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
+                                     api_key_name, request_id)
+          SELECT anchor.id, ${entry.type}, ${entry.action}, ${entry.recordName}, ${entry.recordStatus}, ${changes},
+                 ${entry.apiKeyId}::int, ${entry.apiKeyName}, ${entry.requestId}
+            FROM anchor
+          RETURNING id`,
+    );
   }
 
-  /** Oldest first: the history reads as a story. */
+  /** Oldest first: the history reads as a story. Off the hot path: Prisma. */
   async page(
-    db: Db,
     orderId: number,
     offset: number,
     limit: number,
   ): Promise<{ total: number; entries: HistoryEntryRecord[] }> {
     const [total, rows] = await Promise.all([
-      db.historyEntry.count({ where: { orderId } }),
-      db.historyEntry.findMany({ where: { orderId }, orderBy: { id: 'asc' }, skip: offset, take: limit }),
+      this.prisma.historyEntry.count({ where: { orderId } }),
+      this.prisma.historyEntry.findMany({ where: { orderId }, orderBy: { id: 'asc' }, skip: offset, take: limit }),
     ]);
     return {
       total,

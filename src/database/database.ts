@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import pg from 'pg';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
+import type { Sql } from './sql.js';
+import { StatementNames } from './statement-names.js';
+
+// The gateway's way to Postgres: one node-postgres pool (Prisma's client runs on the same pool,
+// see PrismaService), statements prepared once per connection under a name, and the two shapes a
+// write takes: one statement on its own (a unit of work, its own transaction) or, where a write
+// must read under a lock first, a transaction on one connection.
+//
+// Repositories are the only code that holds this; their methods take an `Executor`, which is
+// either this (a statement on any pooled connection) or the `Transaction` a caller opened.
+
+const logger = new Logger('Database');
+
+/** Distinct statements a process names (see StatementNames): every hot one, with room to spare. */
+const NAMED_STATEMENTS_MAX = 200;
+
+/** A write waits this long for a row lock before it gives up (the request answers 503). */
+const LOCK_TIMEOUT_MS = 10_000;
+/** No statement of a request runs longer than this. */
+const STATEMENT_TIMEOUT_MS = 20_000;
+
+export interface Executor {
+  /** The rows of one statement. Values as node-postgres parses them: numeric and int8 as strings, timestamps as Dates. */
+  query<T>(statement: Sql): Promise<T[]>;
+  /** Runs `callback` once what this executor wrote has committed (at once outside a transaction). */
+  afterCommit(callback: () => void): void;
+}
+
+type Prepare = (statement: Sql) => pg.QueryConfig;
+
+/** An open transaction on one connection of the pool (see Database.transaction). */
+export class Transaction implements Executor {
+  private readonly committedCallbacks: Array<() => void> = [];
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly prepare: Prepare,
+  ) {}
+
+  async query<T>(statement: Sql): Promise<T[]> {
+    return (await this.client.query<T & pg.QueryResultRow>(this.prepare(statement))).rows;
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committedCallbacks.push(callback);
+  }
+
+  /** @internal */
+  runCommitted(): void {
+    for (const callback of this.committedCallbacks) callback();
+  }
+}
+
+@Injectable()
+export class Database implements Executor, OnApplicationShutdown {
+  /** Shared with Prisma's adapter. */
+  readonly pool: pg.Pool;
+  private readonly statementNames: StatementNames | undefined;
+  private readonly prepare: Prepare;
+
+  constructor(@Inject(DATABASE_CONNECTION) readonly connection: DatabaseConnection) {
+    this.pool = new pg.Pool({
+      connectionString: connection.url,
+      max: connection.poolSize,
+      // The embedded store's server keeps no per-connection settings of its own.
+      ...(connection.embedded ? {} : { lock_timeout: LOCK_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS }),
+    });
+    // Named statements are parsed and planned once per connection, not on every request. The
+    // embedded store is one session behind every connection, where the names would collide.
+    this.statementNames =
+      !connection.embedded && connection.namedStatements !== false
+        ? new StatementNames(NAMED_STATEMENTS_MAX)
+        : undefined;
+    this.prepare = (statement) => ({
+      text: statement.text,
+      values: statement.values,
+      name: this.statementNames?.nameFor(statement.text),
+    });
+    // An idle connection that dies is dropped by the pool and the next query opens another; an
+    // 'error' event nobody listens to would end the process.
+    this.pool.on('error', (error) => logger.warn(`An idle database connection failed: ${error.message}`));
+  }
+
+  /** The name a statement text runs under, for Prisma's adapter on the same pool. */
+  statementName(text: string): string | undefined {
+    return this.statementNames?.nameFor(text);
+  }
+
+  /** One statement on any pooled connection: outside a transaction, it is one of its own. */
+  async query<T>(statement: Sql): Promise<T[]> {
+    return (await this.pool.query<T & pg.QueryResultRow>(this.prepare(statement))).rows;
+  }
+
+  afterCommit(callback: () => void): void {
+    callback();
+  }
+
+  /**
+   * `work` in a transaction on one connection, committed when it returns and rolled back when it
+   * throws. Never query the pool from inside `work`: on the embedded store the transaction holds
+   * the only session, and such a query would wait for it forever.
+   */
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const tx = new Transaction(client, this.prepare);
+      const result = await work(tx);
+      await client.query('COMMIT');
+      tx.runCommitted();
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackFailed) {
+        // The connection is unusable: the pool must not hand it out again.
+        broken = rollbackFailed as Error;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Database, type Executor } from '../database/database.js';
+import { type Sql, assignments, join, sql } from '../database/sql.js';
+import type { UnitOfWork } from '../database/unit-of-work.js';
+
+// Each order's state in the back office (order_sync): the back-office id, the extOrderId, and
+// what the last attempt to forward a change left.
+
+/** What the last attempt left; pending or synced is read off the outbox (see syncStatus). */
+export type SyncState = 'ok' | 'retrying' | 'failed';
+
+/** The sync status clients see. */
+export type SyncStatus = 'pending' | 'synced' | 'retrying' | 'failed';
+
+export function syncStatus(state: SyncState | undefined, hasPendingEvents: boolean): SyncStatus {
+  if (state === 'failed' || state === 'retrying') return state;
+  return hasPendingEvents ? 'pending' : 'synced';
+}
+
+export interface OrderSyncRecord {
+  status: SyncState;
+  attempts: number;
+  lastError: string | null;
+  backOfficeOrderId: string | null;
+  externalId: string;
+  syncedAt: Date | null;
+}
+
+export type OrderSyncPatch = Partial<Omit<OrderSyncRecord, 'externalId'>>;
+
+const COLUMNS: Record<keyof OrderSyncPatch, string> = {
+  status: 'status',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  backOfficeOrderId: 'back_office_order_id',
+  syncedAt: 'synced_at',
+};
+
+/** `SET` items of a patch, with updated_at. */
+export function syncPatch(patch: OrderSyncPatch): Sql {
+  return join([...assignments(patch, COLUMNS), sql`updated_at = now()`], ', ');
+}
+
+@Injectable()
+export class OrderSyncRepository {
+  constructor(private readonly database: Database) {}
+
+  /** A new order's sync row, as a part of its unit of work: `externalId` is SQL (it may need the new id). */
+  startIn(work: UnitOfWork<unknown>, externalId: Sql): void {
+    work.write(
+      'sync',
+      sql`INSERT INTO order_sync (order_id, external_id, status, updated_at)
+          SELECT anchor.id, ${externalId}, 'ok', now() FROM anchor`,
+    );
+  }
+
+  /** The sync row of an order read back from the back office, which has it already. */
+  importedIn(work: UnitOfWork<unknown>, backOfficeOrderId: string, externalId: string): void {
+    work.write(
+      'sync',
+      sql`INSERT INTO order_sync (order_id, status, back_office_order_id, external_id, synced_at, updated_at)
+          SELECT anchor.id, 'ok', ${backOfficeOrderId}, ${externalId}, now(), now() FROM anchor`,
+    );
+  }
+
+  /** A part patching the anchor order's sync row. */
+  patchIn(work: UnitOfWork<unknown>, patch: OrderSyncPatch): void {
+    work.write('sync', sql`UPDATE order_sync s SET ${syncPatch(patch)} FROM anchor WHERE s.order_id = anchor.id`);
+  }
+
+  async state(orderId: number, db: Executor = this.database): Promise<OrderSyncRecord | null> {
+    const [row] = await db.query<OrderSyncRecord>(sql`
+      SELECT status, attempts, last_error AS "lastError", back_office_order_id AS "backOfficeOrderId",
+             external_id AS "externalId", synced_at AS "syncedAt"
+        FROM order_sync WHERE order_id = ${orderId}`);
+    return row ?? null;
+  }
+
+  async update(orderId: number, patch: OrderSyncPatch, db: Executor = this.database): Promise<void> {
+    await db.query(sql`UPDATE order_sync SET ${syncPatch(patch)} WHERE order_id = ${orderId}`);
+  }
+
+  /** The order's id for a back-office order: by the back office's id, or by our extOrderId. */
+  async findOrderIdForBackOffice(
+    backOfficeOrderId: string,
+    externalId: string | null,
+    db: Executor = this.database,
+  ): Promise<number | null> {
+    const [row] = await db.query<{ order_id: number }>(sql`
+      SELECT order_id FROM order_sync
+       WHERE back_office_order_id = ${backOfficeOrderId} OR external_id = ${externalId}
+       LIMIT 1`);
+    return row?.order_id ?? null;
+  }
+}
