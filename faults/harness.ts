@@ -494,14 +494,11 @@ export async function verify(
   }
 }
 
-/** Changes not forwarded yet, with their order's sync state and job, to tell why. */
+/** Changes not forwarded yet, with their order's sync state and lease, to tell why. */
 async function stuckChanges(db: pg.Client): Promise<unknown[]> {
   const { rows } = await db.query<Record<string, unknown>>(
-    `SELECT e.order_id, e.kind, s.status, s.attempts, s.last_error, j.locked_by, j.locked_at, j.run_at,
-            j.attempts AS job_attempts, j.last_error AS job_error, q.locked_by AS queue_locked_by, q.locked_at AS queue_locked_at
+    `SELECT e.order_id, e.kind, s.status, s.attempts, s.last_error, s.run_at, s.leased_by, s.leased_at
        FROM sync_events e JOIN order_sync s USING (order_id)
-       LEFT JOIN graphile_worker._private_jobs j ON j.key = 'sync-order-' || e.order_id
-       LEFT JOIN graphile_worker._private_job_queues q ON q.id = j.job_queue_id
       WHERE e.processed_at IS NULL ORDER BY e.id LIMIT 10`,
   );
   return rows;

@@ -262,8 +262,8 @@ export const CONFIG_VARIABLES = {
     parse: boolean,
   },
   SYNC_CONCURRENCY: {
-    description: 'Orders forwarded at the same time by this process.',
-    default: '4',
+    description: "Orders forwarded at the same time by this process (each order's changes always in series).",
+    default: '8',
     parse: integer(1, 64),
   },
   SYNC_MAX_ATTEMPTS: {
@@ -283,8 +283,9 @@ export const CONFIG_VARIABLES = {
     parse: integer(10, 86_400_000),
   },
   SYNC_POLL_INTERVAL_MS: {
-    description: 'How often an idle worker looks for new work (it is also woken by Postgres notifications).',
-    default: '1000',
+    description:
+      'How often idle workers look for changes to forward; a change committed by this process wakes its own at once.',
+    default: '200',
     parse: integer(50, 60_000),
   },
   SYNC_PULL_INTERVAL_MS: {

@@ -9,9 +9,9 @@ import { type Sql, join, raw, sql } from './sql.js';
 //              and `version`, and every other part hangs on it (`… FROM anchor`), so when the
 //              anchor writes nothing (the version moved on, an external id exists) nothing is
 //              written at all and the statement answers no row;
-//   parts      what goes with it: lines, history, outbox events, the sync job... Data-modifying
-//              parts always run; SELECT parts (a function such as graphile's add_job) run
-//              because the final SELECT counts their rows;
+//   parts      what goes with it: lines, history, outbox events... Data-modifying parts always
+//              run; SELECT parts (of a function with a side effect) run because the final SELECT
+//              counts their rows;
 //   recorded   with an Idempotency-Key, the answer stored under the key, in the same statement;
 //              if the key is no longer the request's, the statement fails (gateway_require).
 //
@@ -58,6 +58,7 @@ export class UnitOfWork<T> {
   private readonly parts: Part[] = [];
   private reply: { value: T; holes: JsonHole[]; status: number } | undefined;
   private recorder: AnswerRecord | null = null;
+  private readonly committedCallbacks: Array<() => void> = [];
 
   /**
    * `anchor` returns one row with `id` and `version` (which may be NULL::int), or none. `database`
@@ -89,6 +90,12 @@ export class UnitOfWork<T> {
     return this;
   }
 
+  /** Runs `callback` once the unit of work has committed (something it wrote is to be acted on). */
+  onCommitted(callback: () => void): this {
+    this.committedCallbacks.push(callback);
+    return this;
+  }
+
   /**
    * The statement, through `db`. Null when the anchor wrote nothing, in which case nothing was
    * written at all.
@@ -105,6 +112,7 @@ export class UnitOfWork<T> {
     if (!row) return null;
     const recorder = this.recorder;
     if (recorder) db.afterCommit(() => recorder.committed());
+    for (const callback of this.committedCallbacks) db.afterCommit(callback);
     return this.result(row);
   }
 

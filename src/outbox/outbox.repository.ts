@@ -2,16 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { jsonb, sql } from '../database/sql.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
-import { syncJob } from './jobs.js';
+import { OutboxSignal } from './outbox-signal.js';
 import { type OrderSyncPatch, syncPatch } from './order-sync.repository.js';
 
 // The outbox: what the back office must hear about, recorded in the same statement as the change
-// that causes it, together with the order's sync job (graphile-worker), so the job exists exactly
-// when the event does.
-//
-// Ordering does not rest on the job queue (a job that fails lets later jobs of its queue pass
-// it): the job applies the order's unprocessed events in id order and stops at the first one
-// that does not go through.
+// that causes it. It is also the workers' queue (see OutboxDispatcher): an order with unprocessed
+// events has work, and its events are applied in id order, stopping at the first one that does
+// not go through.
 
 export type SyncEventKind = 'create' | 'update' | 'pay' | 'deliver' | 'cancel';
 
@@ -39,39 +36,21 @@ export interface OutboxBacklog {
 
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly signal: OutboxSignal,
+  ) {}
 
   /**
-   * A change to forward, as parts of the anchor order's unit of work: the event, and the order's
-   * sync job. A retrying or failed order keeps its state: the new event waits behind.
+   * A change to forward, as a part of the anchor order's unit of work. A retrying or failed order
+   * keeps its state: the new event waits behind.
    */
   recordIn(work: UnitOfWork<unknown>, kind: SyncEventKind, payload: object = {}): void {
     work.write(
       'event',
-      sql`INSERT INTO sync_events (order_id, kind, payload) SELECT anchor.id, ${kind}, ${jsonb(payload)} FROM anchor
-          RETURNING order_id`,
+      sql`INSERT INTO sync_events (order_id, kind, payload) SELECT anchor.id, ${kind}, ${jsonb(payload)} FROM anchor`,
     );
-    work.select('sync_job', sql`SELECT ${syncJob(sql`event.order_id`)} FROM event`);
-  }
-
-  /** The anchor order's sync job, as a part of its unit of work (a resync: now, whatever it waited for). */
-  wakeIn(work: UnitOfWork<unknown>): void {
-    work.select('sync_job', sql`SELECT ${syncJob(sql`anchor.id`, 0)} FROM anchor`);
-  }
-
-  /** Makes sure the order's sync job exists. */
-  async wake(orderId: number): Promise<void> {
-    await this.database.query(sql`SELECT ${syncJob(orderId)}`);
-  }
-
-  /**
-   * The order's sync job to run after `delayMs`, with the sync state of a failed attempt: how a
-   * job schedules its own retry. One statement.
-   */
-  async retryLater(orderId: number, delayMs: number, patch: OrderSyncPatch): Promise<void> {
-    await this.database.query(sql`
-      WITH sync AS (UPDATE order_sync SET ${syncPatch(patch)} WHERE order_id = ${orderId})
-      SELECT ${syncJob(orderId, delayMs)}`);
+    work.onCommitted(() => this.signal.changed());
   }
 
   async pendingEvents(orderId: number, limit: number): Promise<SyncEventRecord[]> {
@@ -99,15 +78,6 @@ export class OutboxRepository {
     await this.database.query(sql`
       WITH event AS (UPDATE sync_events SET processed_at = now() WHERE id = ${event.id.toString()}::bigint)
       UPDATE order_sync SET ${syncPatch(patch)} WHERE order_id = ${event.orderId}`);
-  }
-
-  /** Orders with events still to send, not stopped by a permanent failure: for the sweeper. */
-  async ordersWithPendingEvents(limit: number): Promise<number[]> {
-    const rows = await this.database.query<{ order_id: number }>(sql`
-      SELECT DISTINCT e.order_id FROM sync_events e JOIN order_sync s ON s.order_id = e.order_id
-       WHERE e.processed_at IS NULL AND s.status <> 'failed'
-       LIMIT ${limit}`);
-    return rows.map((row) => row.order_id);
   }
 
   /**

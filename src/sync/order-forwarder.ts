@@ -114,6 +114,6 @@ export class OrderForwarder {
     // Some jitter, so that orders held up by one outage do not all come back at once.
     const delay = Math.round(pause * (0.8 + Math.random() * 0.4));
     this.logger.log(`Order ${orderId}: attempt ${attempts} failed (${reason}); retrying in ${delay} ms`);
-    await this.outbox.retryLater(orderId, delay, { status: 'retrying', attempts, lastError: reason });
+    await this.orderSync.retryLater(orderId, delay, { status: 'retrying', attempts, lastError: reason });
   }
 }

@@ -4,13 +4,11 @@ import type { WriteRequest } from '../common/http/write-request.js';
 import type { OrderModel } from '../orders/dto/order.model.js';
 import { OrderWriter } from '../orders/order-writer.js';
 import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
 
 @Injectable()
 export class ResyncService {
   constructor(
     private readonly orderSync: OrderSyncRepository,
-    private readonly outbox: OutboxRepository,
     private readonly writer: OrderWriter,
   ) {}
 
@@ -24,10 +22,7 @@ export class ResyncService {
       const stopped = sync !== null && (sync.status === 'failed' || sync.status === 'retrying');
       return {
         patch: null,
-        parts: (work) => {
-          if (stopped) this.orderSync.patchIn(work, { status: 'ok', attempts: 0, lastError: null });
-          this.outbox.wakeIn(work);
-        },
+        parts: (work) => this.orderSync.restartIn(work),
         note: stopped
           ? {
               action: 'resync',

@@ -10,26 +10,21 @@ import { Logger as WorkerLogger, type Runner, type Task, type WorkerEvents, run 
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
-import { JobsRepository, SYNC_ORDER_TASK } from '../outbox/jobs.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
+import { JobsRepository } from '../outbox/jobs.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
-import { OrderForwarder } from './order-forwarder.js';
 import { WorkerLiveness } from './worker-liveness.js';
 
-// The background jobs of this process, on graphile-worker (jobs in Postgres, taken with
-// SKIP LOCKED): any number of gateway processes can run them side by side. Three tasks:
-//   sync_order      one per order (queue and job key per order), see OrderForwarder;
+// The scheduled jobs of this process, on graphile-worker (jobs in Postgres, taken with SKIP
+// LOCKED): any number of gateway processes can run them side by side, and each job runs once.
 //   pull_back_office one at a time (one job key), reading changes back, then scheduling itself;
 //   cleanup_idempotency_keys hourly (graphile's cron, once across all processes).
-// A sweeper re-queues every order that has events to send, at start and every minute: a job
-// that went missing can delay a change but never lose it. Jobs held by a worker that died (a
-// killed process), or forgotten by one (a database outage mid-job), are freed within seconds,
-// see WorkerLiveness.
+// Jobs held by a worker that died (a killed process), or forgotten by one (a database outage
+// mid-job), are freed within seconds, see WorkerLiveness. Forwarding changes to the back office
+// is not a graphile job: see OutboxDispatcher.
 
 export const PULL_TASK = 'pull_back_office';
 const CLEANUP_TASK = 'cleanup_idempotency_keys';
 const PULL_KEY = 'pull-back-office';
-const SWEEP_INTERVAL_MS = 60_000;
 const LIVENESS_INTERVAL_MS = 5_000;
 const PAGES_PER_RUN = 10;
 
@@ -37,15 +32,12 @@ const PAGES_PER_RUN = 10;
 export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SyncWorker');
   private runner: Runner | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
   private livenessCheck: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE_CONNECTION) private readonly database: DatabaseConnection,
-    private readonly outbox: OutboxRepository,
     private readonly jobs: JobsRepository,
-    private readonly forwarder: OrderForwarder,
     private readonly inbound: InboundSync,
     private readonly idempotencyKeys: IdempotencyRepository,
     private readonly liveness: WorkerLiveness,
@@ -53,9 +45,6 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.SYNC_WORKER) return;
-    const syncOrder: Task = async (payload) => {
-      await this.forwarder.syncOrder((payload as { orderId: number }).orderId);
-    };
     const pull: Task = async () => {
       await this.pull();
     };
@@ -68,28 +57,25 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     this.runner = await run({
       events,
       connectionString: this.database.url,
-      concurrency: this.config.SYNC_CONCURRENCY,
-      pollInterval: this.config.SYNC_POLL_INTERVAL_MS,
+      // Two jobs, each at most once at a time across all processes.
+      concurrency: 2,
+      pollInterval: Math.max(this.config.SYNC_POLL_INTERVAL_MS, 1000),
       noHandleSignals: true,
       crontab: `0 * * * * ${CLEANUP_TASK}`,
       // The embedded Postgres is one session behind every connection, so named prepared
       // statements of two connections would collide.
       noPreparedStatements: this.database.embedded,
       logger: workerLogger(this.logger),
-      taskList: { [SYNC_ORDER_TASK]: syncOrder, [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup },
+      taskList: { [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup },
     });
     if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
     await this.freeStaleLocks();
-    await this.sweep();
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.sweeper.unref();
     this.livenessCheck = setInterval(() => void this.freeStaleLocks(), LIVENESS_INTERVAL_MS);
     this.livenessCheck.unref();
   }
 
   /** Stops taking jobs and waits for the ones running to finish; before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
-    if (this.sweeper) clearInterval(this.sweeper);
     if (this.livenessCheck) clearInterval(this.livenessCheck);
     await this.runner?.stop();
     this.runner = undefined;
@@ -100,16 +86,6 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       await this.liveness.freeStaleLocks();
     } catch (error) {
       this.logger.warn(`Looking for stale job locks failed: ${(error as Error).message}`);
-    }
-  }
-
-  private async sweep(): Promise<void> {
-    try {
-      for (const orderId of await this.outbox.ordersWithPendingEvents(10_000)) {
-        await this.outbox.wake(orderId);
-      }
-    } catch (error) {
-      this.logger.warn(`Sweep for unsent changes failed: ${(error as Error).message}`);
     }
   }
 

@@ -4,6 +4,7 @@ import { OutboxModule } from '../outbox/outbox.module.js';
 import { BackOfficeListsService } from './back-office-lists.service.js';
 import { InboundSync } from './inbound-sync.js';
 import { OrderForwarder } from './order-forwarder.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
 import { ResyncService } from './resync.service.js';
 import { SyncController } from './sync.controller.js';
 import { SyncWorker } from './sync-worker.js';
@@ -17,6 +18,7 @@ import { SyncCursorRepository } from './sync-cursor.repository.js';
   controllers: [SyncController],
   providers: [
     OrderForwarder,
+    OutboxDispatcher,
     InboundSync,
     SyncWorker,
     WorkerLiveness,
