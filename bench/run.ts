@@ -4,7 +4,7 @@ import { createEmptyDatabase } from '../test/support/test-database.js';
 import { createAdminKey } from '../faults/harness.js';
 import { orderBody } from '../test/support/factories.js';
 import type { LoadResult, LoadSpec } from './load.js';
-import { type Server, load, startServer } from './servers.js';
+import { type Server, load, median, startServer } from './servers.js';
 
 // npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT]
 //
@@ -81,12 +81,6 @@ interface Scenario {
   requests: LoadSpec['requests'];
   /** Whether the baseline serves it; otherwise the gateway's figures stand alone. */
   baseline: boolean;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 async function main(): Promise<void> {

@@ -12,6 +12,8 @@ const exec = promisify(execFile);
 
 export interface Server {
   url: string;
+  /** What the process printed first (its first 100 kB). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegEx
       if (match?.[1]) {
         resolve({
           url: match[1],
+          output: () => output,
           stop: async () => {
             if (child.exitCode !== null) return;
             const exited = new Promise((done) => child.once('exit', done));
@@ -56,4 +59,11 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+/** The middle of the figures (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

@@ -14,6 +14,7 @@ import { RequestContext } from './common/request-context.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import type { AppConfig } from './config/app-config.js';
 import type { DatabaseConnectionInput } from './database/database-connection.js';
+import { ApiLoad } from './metrics/api-load.js';
 import { Metrics } from './metrics/metrics.js';
 import type { MplusConnection } from './mplus/soap/mplus-soap.client.js';
 import { buildOpenApiDocument, setupSwaggerUi } from './openapi.js';
@@ -65,6 +66,7 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   const shutdown = app.get(ShutdownState);
   const durations = app.get(Metrics).httpRequests;
+  const load = app.get(ApiLoad);
 
   // Everything below the hook runs in the request's context (its id in every log line).
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -93,6 +95,7 @@ export async function createApp(
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     durations.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    load.served();
     if (config.LOG_REQUESTS && logger) {
       logger.pino.info(
         {

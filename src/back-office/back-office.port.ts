@@ -121,13 +121,22 @@ export interface OrderCategory {
   allowCancel: boolean;
 }
 
+/** What the gateway knows of earlier tries of a change. */
+export interface Attempt {
+  /**
+   * The change was never sent before (the gateway records each first send before it is made), so
+   * the back office cannot have it: nothing to look for first. Left out: it may have been.
+   */
+  first: boolean;
+}
+
 export interface BackOfficePort {
-  /** Creates the order, or finds the one a previous attempt created. */
-  createOrder(order: BackOfficeOrder): Promise<Outcome<{ backOfficeOrderId: string }>>;
+  /** Creates the order, or (unless this is the first try) finds the one a previous try created. */
+  createOrder(order: BackOfficeOrder, attempt?: Attempt): Promise<Outcome<{ backOfficeOrderId: string }>>;
   /** Replaces lines and addresses with the gateway's. */
   updateOrder(backOfficeOrderId: string, order: BackOfficeOrder): Promise<Outcome<void>>;
-  /** Records the payment, unless a previous attempt did. */
-  recordPayment(backOfficeOrderId: string, payment: BackOfficePayment): Promise<Outcome<void>>;
+  /** Records the payment, unless (on a later try) a previous try did. */
+  recordPayment(backOfficeOrderId: string, payment: BackOfficePayment, attempt?: Attempt): Promise<Outcome<void>>;
   markDelivered(backOfficeOrderId: string): Promise<Outcome<void>>;
   cancelOrder(backOfficeOrderId: string): Promise<Outcome<void>>;
   /** Orders created or changed in the back office after `marker` (null: from the beginning). */

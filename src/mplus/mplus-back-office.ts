@@ -1,4 +1,5 @@
 import {
+  type Attempt,
   type BackOfficeCustomer,
   type BackOfficeLine,
   type BackOfficeOrder,
@@ -13,6 +14,7 @@ import {
   accepted,
   rejected,
 } from '../back-office/back-office.port.js';
+import { LRUCache } from 'lru-cache';
 import { Decimal } from '../common/money/money.js';
 import { fromMplusDateTime, toMplusDate, toMplusDateTime } from './mplus-time.js';
 import type { MplusSoapClient } from './soap/mplus-soap.client.js';
@@ -57,18 +59,44 @@ type Raw = Record<string, unknown>;
 
 const VAT_CACHE_MS = 10 * 60_000;
 
+/**
+ * How long a relation found or written for an e-mail is taken for granted: orders of a customer
+ * seen within this time go to that relation without asking MplusKASSA, as long as the name and
+ * address they carry are what was last written. Changed at the till meanwhile, the relation
+ * keeps what the till made of it until then; a refused order forgets it at once.
+ */
+const CUSTOMER_CACHE_MS = 10 * 60_000;
+/** Likewise for articles found to exist: a refused order forgets its articles. */
+const ARTICLE_CACHE_MS = 10 * 60_000;
+const CACHE_ENTRIES = 10_000;
+
+/** The mapping of `MAYBE_SENT`: without word of earlier tries, a change may have gone through. */
+const MAYBE_SENT: Attempt = { first: false };
+
 export class MplusBackOffice implements BackOfficePort {
   private vatGroups: { codes: Map<string, number>; rates: Map<number, Decimal>; at: number } | undefined;
+  /** Relations by normalized e-mail, as last found or written (see CUSTOMER_CACHE_MS). */
+  private readonly customers = new LRUCache<string, { relationNumber: number; relation: MplusRelation }>({
+    max: CACHE_ENTRIES,
+    ttl: CUSTOMER_CACHE_MS,
+  });
+  /** Article numbers MplusKASSA has (see ARTICLE_CACHE_MS). */
+  private readonly articles = new LRUCache<number, true>({ max: CACHE_ENTRIES, ttl: ARTICLE_CACHE_MS });
 
   constructor(
     private readonly client: MplusSoapClient,
     private readonly settings: MplusSettings,
   ) {}
 
-  async createOrder(order: BackOfficeOrder): Promise<Outcome<{ backOfficeOrderId: string }>> {
-    const existing = await this.findByExternalId(order.externalId);
-    if (existing.kind !== 'accepted' || existing.value) {
-      return existing.kind === 'accepted' ? accepted({ backOfficeOrderId: existing.value!.orderId }) : existing;
+  async createOrder(
+    order: BackOfficeOrder,
+    attempt: Attempt = MAYBE_SENT,
+  ): Promise<Outcome<{ backOfficeOrderId: string }>> {
+    if (!attempt.first) {
+      const existing = await this.findByExternalId(order.externalId);
+      if (existing.kind !== 'accepted' || existing.value) {
+        return existing.kind === 'accepted' ? accepted({ backOfficeOrderId: existing.value!.orderId }) : existing;
+      }
     }
     const relationNumber = await this.resolveRelation(order.customer, order.billingAddress);
     if (relationNumber.kind !== 'accepted') return relationNumber;
@@ -87,6 +115,9 @@ export class MplusBackOffice implements BackOfficePort {
       if (found.kind !== 'accepted') return found;
       if (found.value) return accepted({ backOfficeOrderId: found.value.orderId });
     }
+    // What was taken for granted may be why: ask again next time.
+    this.forgetCustomer(order.customer.email);
+    for (const line of mplusOrder.value.lineList ?? []) this.articles.delete(line.articleNumber);
     return rejected(result, errorMessage || result);
   }
 
@@ -120,12 +151,18 @@ export class MplusBackOffice implements BackOfficePort {
     return { kind: 'retryable', reason: 'updateOrder: the order kept changing in MplusKASSA (ORDER-HAS-CHANGED)' };
   }
 
-  async recordPayment(backOfficeOrderId: string, payment: BackOfficePayment): Promise<Outcome<void>> {
-    const current = await this.getOrder(backOfficeOrderId);
-    if (current.kind !== 'accepted') return current;
-    if (!current.value) return rejected('PAY-ORDER-RESULT-FAILED', `MplusKASSA has no order ${backOfficeOrderId}`);
-    if (current.value.paymentList?.some((one) => one.externalPaymentId === payment.reference)) {
-      return accepted(undefined);
+  async recordPayment(
+    backOfficeOrderId: string,
+    payment: BackOfficePayment,
+    attempt: Attempt = MAYBE_SENT,
+  ): Promise<Outcome<void>> {
+    if (!attempt.first) {
+      const current = await this.getOrder(backOfficeOrderId);
+      if (current.kind !== 'accepted') return current;
+      if (!current.value) return rejected('PAY-ORDER-RESULT-FAILED', `MplusKASSA has no order ${backOfficeOrderId}`);
+      if (current.value.paymentList?.some((one) => one.externalPaymentId === payment.reference)) {
+        return accepted(undefined);
+      }
     }
     const amount = this.cents(payment.amount);
     if (amount === null) return rejected('AMOUNT', `${payment.amount.toString()} is not a whole number of cents`);
@@ -285,22 +322,35 @@ export class MplusBackOffice implements BackOfficePort {
       );
     }
     const wanted = relationFor(customer, address);
+    const email = normalizedEmail(customer.email);
+    const known = this.customers.get(email);
+    if (known && !relationDiffers(known.relation, wanted)) return accepted(known.relationNumber);
+    const resolved = await this.findOrWriteRelation(customer.email, wanted);
+    if (resolved.kind === 'accepted') this.customers.set(email, resolved.value);
+    return resolved.kind === 'accepted' ? accepted(resolved.value.relationNumber) : resolved;
+  }
+
+  /** The relation of this e-mail, brought up to date or created: its number and the relation as written. */
+  private async findOrWriteRelation(
+    email: string,
+    wanted: MplusRelation,
+  ): Promise<Outcome<{ relationNumber: number; relation: MplusRelation }>> {
     const found = await this.client.call<{ result: string; relation?: MplusRelation }>('findRelationV2', {
-      request: { relation: { email: customer.email }, exactMatch: true },
+      request: { relation: { email }, exactMatch: true },
     });
     if (found.kind !== 'accepted') return found;
     const existing = found.value.result === 'FIND-RELATION-RESULT-OK' ? found.value.relation : undefined;
     if (existing?.relationNumber) {
-      if (!relationDiffers(existing, wanted)) return accepted(existing.relationNumber);
+      const relationNumber = existing.relationNumber;
+      if (!relationDiffers(existing, wanted)) return accepted({ relationNumber, relation: existing });
       // Read, modify, write: whether the server keeps fields left out is not documented.
-      const updated = await this.client.call<{ result: string; errorMessage: string }>('updateRelation', {
-        relation: { ...existing, ...wanted, relationNumber: existing.relationNumber },
-      });
+      const relation = { ...existing, ...wanted, relationNumber };
+      const updated = await this.client.call<{ result: string; errorMessage: string }>('updateRelation', { relation });
       if (updated.kind !== 'accepted') return updated;
       if (updated.value.result !== 'UPDATE-RELATION-RESULT-OK') {
         return rejected(updated.value.result, updated.value.errorMessage || updated.value.result);
       }
-      return accepted(existing.relationNumber);
+      return accepted({ relationNumber, relation });
     }
     const created = await this.client.call<{ result: string; relationNumber: number; errorMessage: string }>(
       'createRelation',
@@ -310,7 +360,11 @@ export class MplusBackOffice implements BackOfficePort {
     if (created.value.result !== 'CREATE-RELATION-RESULT-OK') {
       return rejected(created.value.result, created.value.errorMessage || created.value.result);
     }
-    return accepted(created.value.relationNumber);
+    return accepted({ relationNumber: created.value.relationNumber, relation: wanted });
+  }
+
+  private forgetCustomer(email: string | null): void {
+    if (email) this.customers.delete(normalizedEmail(email));
   }
 
   private async toMplusOrder(
@@ -371,7 +425,9 @@ export class MplusBackOffice implements BackOfficePort {
   }
 
   private async checkArticles(lines: BackOfficeLine[]): Promise<Outcome<void>> {
-    const wanted = [...new Set(lines.map((line) => Number(line.articleNumber)))];
+    const wanted = [...new Set(lines.map((line) => Number(line.articleNumber)))].filter(
+      (number) => !this.articles.has(number),
+    );
     if (wanted.length === 0) return accepted(undefined);
     const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
       request: { articleNumbers: wanted, pluNumbers: [] },
@@ -382,6 +438,7 @@ export class MplusBackOffice implements BackOfficePort {
         (product.articleList ?? []).map((article) => article.articleNumber),
       ),
     );
+    for (const number of known) if (number !== undefined) this.articles.set(number, true);
     const missing = wanted.filter((number) => !known.has(number));
     if (missing.length > 0) return rejected('UNKNOWN-ARTICLE', `MplusKASSA has no article ${missing.join(', ')}.`);
     return accepted(undefined);
@@ -437,6 +494,11 @@ export class MplusBackOffice implements BackOfficePort {
       })),
     };
   }
+}
+
+/** E-mails are one customer whatever their case (MplusKASSA's exact match ignores case too). */
+function normalizedEmail(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 function mplusAddress(address: PostalAddress): MplusAddress {

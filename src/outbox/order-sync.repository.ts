@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { type Sql, assignments, join, sql } from '../database/sql.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
-import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { OutboxSignal } from './outbox-signal.js';
 
 // Each order's state in the back office (order_sync): the back-office id, the extOrderId, what
-// the last attempt to forward a change left, and which gateway process forwards it now (its lease).
+// the last attempt to forward a change left. (Its lease, which process forwards it now, is the
+// outbox's: see OutboxRepository.)
 
 /** What the last attempt left; pending or synced is read off the outbox (see syncStatus). */
 export type SyncState = 'ok' | 'retrying' | 'failed';
@@ -76,52 +76,6 @@ export class OrderSyncRepository {
             FROM anchor WHERE s.order_id = anchor.id`,
     );
     work.onCommitted(() => this.signal.changed());
-  }
-
-  /**
-   * Leases up to `limit` orders with changes to forward, whose pause is over, for the process
-   * `instanceId`: orders nobody holds, and orders held by a process that is gone. A process is gone
-   * when its presence lock is free (ProcessPresence; with a database of its own, `shared` false,
-   * any other process is); a lease younger than the grace is left alone, since its holder may not
-   * have announced itself yet. Leases of this process on orders not in `working` were left by a
-   * forward that could not release them (the database away). Oldest pause first.
-   */
-  async claim(
-    instanceId: string,
-    shared: boolean,
-    working: number[],
-    limit: number,
-    graceSeconds: number,
-  ): Promise<number[]> {
-    const rows = await this.database.query<{ order_id: number }>(sql`
-      WITH candidates AS (
-        SELECT s.order_id FROM order_sync s
-         WHERE s.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
-           AND s.status <> 'failed' AND s.run_at <= now()
-           AND (s.leased_by IS NULL
-                OR (s.leased_by = ${instanceId} AND s.order_id <> ALL(${working}::int[]))
-                OR (s.leased_by <> ${instanceId} AND s.leased_at < now() - make_interval(secs => ${graceSeconds})
-                    AND (NOT ${shared} OR pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int, hashtext(s.leased_by)))))
-         ORDER BY s.run_at, s.order_id
-         LIMIT ${limit}
-           FOR UPDATE OF s SKIP LOCKED)
-      UPDATE order_sync s SET leased_by = ${instanceId}, leased_at = now()
-        FROM candidates WHERE s.order_id = candidates.order_id
-      RETURNING s.order_id`);
-    return rows.map((row) => row.order_id);
-  }
-
-  /** The process is done with the order for now. */
-  async release(orderId: number, instanceId: string): Promise<void> {
-    await this.database.query(sql`
-      UPDATE order_sync SET leased_by = NULL, leased_at = NULL WHERE order_id = ${orderId} AND leased_by = ${instanceId}`);
-  }
-
-  /** A failed attempt's state, and the pause before the next. */
-  async retryLater(orderId: number, delayMs: number, patch: OrderSyncPatch): Promise<void> {
-    await this.database.query(sql`
-      UPDATE order_sync SET ${syncPatch(patch)}, run_at = now() + ${delayMs}::int * interval '1 millisecond'
-       WHERE order_id = ${orderId}`);
   }
 
   async state(orderId: number, db: Executor = this.database): Promise<OrderSyncRecord | null> {

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
-import { jsonb, sql } from '../database/sql.js';
+import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
+import { type Sql, jsonb, sql } from '../database/sql.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxSignal } from './outbox-signal.js';
-import { type OrderSyncPatch, syncPatch } from './order-sync.repository.js';
+import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } from './order-sync.repository.js';
 
 // The outbox: what the back office must hear about, recorded in the same statement as the change
 // that causes it. It is also the workers' queue (see OutboxDispatcher): an order with unprocessed
-// events has work, and its events are applied in id order, stopping at the first one that does
-// not go through.
+// events has work; a worker leases the order (its order_sync row), applies its events in id
+// order, stops at the first one that does not go through, and gives the lease back. The
+// statements here keep that to a few round trips per order: one to lease a batch of orders with
+// their events, one per event the back office took (which also gives the lease back after the
+// last), one to stop.
 
 export type SyncEventKind = 'create' | 'update' | 'pay' | 'deliver' | 'cancel';
 
@@ -25,6 +29,15 @@ export interface SyncEventRecord {
   kind: SyncEventKind;
   payload: Record<string, unknown>;
   createdAt: Date;
+  /** When it was first taken to be sent; null: never, so the back office cannot have it. */
+  attemptedAt: Date | null;
+}
+
+/** An order a worker leased, with its sync state and the events it has to forward. */
+export interface LeasedOrder {
+  orderId: number;
+  sync: OrderSyncRecord;
+  events: SyncEventRecord[];
 }
 
 export interface OutboxBacklog {
@@ -32,6 +45,53 @@ export interface OutboxBacklog {
   oldestPendingSeconds: number;
   retryingOrders: number;
   failedOrders: number;
+}
+
+export interface Lease {
+  /** The process (ProcessPresence's instance) holding it. */
+  instanceId: string;
+  /** Whether other processes share the database (else any other holder is gone). */
+  shared: boolean;
+}
+
+interface EventJson {
+  id: string;
+  kind: SyncEventKind;
+  payload: Record<string, unknown> | null;
+  createdAt: string;
+  attemptedAt: string | null;
+}
+
+/**
+ * The unprocessed events of the orders `orders` selects, marked taken (attempted) in the same
+ * statement: marking before the send is what lets a later try know to look first. An event marked
+ * but not sent (a try that stopped at an earlier event) only costs that later try a look.
+ */
+function takeEvents(orders: Sql): Sql {
+  return sql`
+    pending AS (
+      SELECT e.id, e.order_id, e.kind, e.payload, e.created_at, e.attempted_at
+        FROM sync_events e WHERE e.order_id IN (${orders}) AND e.processed_at IS NULL),
+    marked AS (
+      UPDATE sync_events e SET attempted_at = now() FROM pending WHERE e.id = pending.id AND e.attempted_at IS NULL)`;
+}
+
+/** The events of `pending` for the order `orderId` (a column), oldest first, as JSON. */
+function eventsOf(orderId: Sql): Sql {
+  return sql`coalesce((SELECT json_agg(json_build_object(
+      'id', p.id::text, 'kind', p.kind, 'payload', p.payload, 'createdAt', p.created_at, 'attemptedAt', p.attempted_at)
+      ORDER BY p.id) FROM pending p WHERE p.order_id = ${orderId}), '[]')`;
+}
+
+function toEvents(orderId: number, events: EventJson[]): SyncEventRecord[] {
+  return events.map((event) => ({
+    id: BigInt(event.id),
+    orderId,
+    kind: event.kind,
+    payload: event.payload ?? {},
+    createdAt: new Date(event.createdAt),
+    attemptedAt: event.attemptedAt === null ? null : new Date(event.attemptedAt),
+  }));
 }
 
 @Injectable()
@@ -53,31 +113,100 @@ export class OutboxRepository {
     work.onCommitted(() => this.signal.changed());
   }
 
-  async pendingEvents(orderId: number, limit: number): Promise<SyncEventRecord[]> {
+  /**
+   * Leases up to `limit` orders with changes to forward whose pause is over, with their events:
+   * orders nobody holds, and orders held by a process that is gone. A process is gone when its
+   * presence lock is free (ProcessPresence; with a database of its own, `shared` false, any other
+   * process is); a lease younger than `graceSeconds` is left alone, since its holder may not have
+   * announced itself yet. Leases of this process on orders not in `working` were left by a forward
+   * that could not give them back (the database away). Oldest pause first. One statement.
+   */
+  async lease(lease: Lease, working: number[], limit: number, graceSeconds: number): Promise<LeasedOrder[]> {
     const rows = await this.database.query<{
-      id: string;
       order_id: number;
-      kind: SyncEventKind;
-      payload: Record<string, unknown> | null;
-      created_at: Date;
+      status: SyncState;
+      attempts: number;
+      last_error: string | null;
+      back_office_order_id: string | null;
+      external_id: string;
+      synced_at: Date | null;
+      events: EventJson[];
     }>(sql`
-      SELECT id, order_id, kind, payload, created_at FROM sync_events
-       WHERE order_id = ${orderId} AND processed_at IS NULL
-       ORDER BY id LIMIT ${limit}`);
+      WITH candidates AS (
+        SELECT s.order_id FROM order_sync s
+         WHERE s.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
+           AND s.status <> 'failed' AND s.run_at <= now()
+           AND (s.leased_by IS NULL
+                OR (s.leased_by = ${lease.instanceId} AND s.order_id <> ALL(${working}::int[]))
+                OR (s.leased_by <> ${lease.instanceId}
+                    AND s.leased_at < now() - make_interval(secs => ${graceSeconds})
+                    AND (NOT ${lease.shared}
+                         OR pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int, hashtext(s.leased_by)))))
+         ORDER BY s.run_at, s.order_id
+         LIMIT ${limit}
+           FOR UPDATE OF s SKIP LOCKED),
+      claimed AS (
+        UPDATE order_sync s SET leased_by = ${lease.instanceId}, leased_at = now()
+          FROM candidates WHERE s.order_id = candidates.order_id
+        RETURNING s.order_id, s.status, s.attempts, s.last_error, s.back_office_order_id, s.external_id, s.synced_at),
+      ${takeEvents(sql`SELECT order_id FROM claimed`)}
+      SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events FROM claimed c`);
     return rows.map((row) => ({
-      id: BigInt(row.id),
       orderId: row.order_id,
-      kind: row.kind,
-      payload: row.payload ?? {},
-      createdAt: row.created_at,
+      sync: {
+        status: row.status,
+        attempts: row.attempts,
+        lastError: row.last_error,
+        backOfficeOrderId: row.back_office_order_id,
+        externalId: row.external_id,
+        syncedAt: row.synced_at,
+      },
+      events: toEvents(row.order_id, row.events),
     }));
   }
 
-  /** The back office took the event: it is processed, and the order's sync state says so. One statement. */
-  async processed(event: SyncEventRecord, patch: OrderSyncPatch): Promise<void> {
+  /** Events of a leased order that came in while its earlier ones were forwarded, taken as `lease` does. */
+  async moreEvents(orderId: number): Promise<SyncEventRecord[]> {
+    const [row] = await this.database.query<{ events: EventJson[] }>(sql`
+      WITH ${takeEvents(sql`${orderId}::int`)}
+      SELECT ${eventsOf(sql`${orderId}::int`)} AS events`);
+    return toEvents(orderId, row!.events);
+  }
+
+  /**
+   * The back office took the event: it is processed, the order's sync state says so, and when no
+   * other event of the order waits the lease is given back. True when it was (the order is done).
+   */
+  async accepted(event: SyncEventRecord, patch: OrderSyncPatch, instanceId: string): Promise<boolean> {
+    const [row] = await this.database.query<{ released: boolean }>(sql`
+      WITH event AS (UPDATE sync_events SET processed_at = now() WHERE id = ${event.id.toString()}::bigint),
+           waiting AS (SELECT EXISTS (SELECT 1 FROM sync_events WHERE order_id = ${event.orderId}
+                                         AND processed_at IS NULL AND id <> ${event.id.toString()}::bigint) AS more)
+      UPDATE order_sync SET ${syncPatch(patch)},
+             leased_by = CASE WHEN (SELECT more FROM waiting) OR leased_by <> ${instanceId} THEN leased_by END,
+             leased_at = CASE WHEN (SELECT more FROM waiting) OR leased_by <> ${instanceId} THEN leased_at END
+       WHERE order_id = ${event.orderId}
+      RETURNING leased_by IS NULL AS released`);
+    return row?.released ?? true;
+  }
+
+  /**
+   * The order stops for now: its sync state after a refusal (failed) or a failed try (retrying,
+   * taken again after `delayMs`), and the lease given back.
+   */
+  async stop(orderId: number, patch: OrderSyncPatch, instanceId: string, delayMs?: number): Promise<void> {
+    const runAt = delayMs === undefined ? sql`run_at` : sql`now() + ${delayMs}::int * interval '1 millisecond'`;
     await this.database.query(sql`
-      WITH event AS (UPDATE sync_events SET processed_at = now() WHERE id = ${event.id.toString()}::bigint)
-      UPDATE order_sync SET ${syncPatch(patch)} WHERE order_id = ${event.orderId}`);
+      UPDATE order_sync SET ${syncPatch(patch)}, run_at = ${runAt},
+             leased_by = CASE WHEN leased_by = ${instanceId} THEN NULL ELSE leased_by END,
+             leased_at = CASE WHEN leased_by = ${instanceId} THEN NULL ELSE leased_at END
+       WHERE order_id = ${orderId}`);
+  }
+
+  /** The process is done with the order for now, whatever became of it (see OutboxDispatcher). */
+  async release(orderId: number, instanceId: string): Promise<void> {
+    await this.database.query(sql`
+      UPDATE order_sync SET leased_by = NULL, leased_at = NULL WHERE order_id = ${orderId} AND leased_by = ${instanceId}`);
   }
 
   /**

@@ -4,18 +4,25 @@ import { Decimal } from '../common/money/money.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
-import { type OrderSyncRecord, OrderSyncRepository } from '../outbox/order-sync.repository.js';
-import { OutboxRepository, type PaymentEventPayload, type SyncEventRecord } from '../outbox/outbox.repository.js';
+import type { OrderSyncRecord } from '../outbox/order-sync.repository.js';
+import {
+  type LeasedOrder,
+  OutboxRepository,
+  type PaymentEventPayload,
+  type SyncEventRecord,
+} from '../outbox/outbox.repository.js';
 import { toBackOfficeOrder } from './back-office-order.js';
 
-// The job behind every order's sync: it applies the order's unprocessed events to the back
-// office one by one, in the order they happened, and marks each processed once accepted.
+// What a worker does with an order it took (see OutboxDispatcher): it applies the order's
+// unprocessed events to the back office one by one, in the order they happened, and marks each
+// processed once accepted.
 //   - rejected (the back office said no): the order's sync is `failed` with the reason, and its
 //     later events wait until someone fixes the cause and asks for a resync;
-//   - retryable: the sync is `retrying`; the job comes back after a pause that doubles each time,
-//     and the order is marked `failed` after SYNC_MAX_ATTEMPTS.
+//   - retryable: the sync is `retrying`; the order is taken again after a pause that doubles each
+//     time, and marked `failed` after SYNC_MAX_ATTEMPTS.
 // The same event may reach the back office twice (an answer lost after it took effect, a crash
-// before `processed` was written); every call of the port is safe to repeat for that reason.
+// before `processed` was written); every call of the port is safe to repeat for that reason, and
+// each event is marked before its first send so that a later try knows to look before repeating.
 
 @Injectable()
 export class OrderForwarder {
@@ -25,49 +32,53 @@ export class OrderForwarder {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort,
     private readonly outbox: OutboxRepository,
-    private readonly orderSync: OrderSyncRepository,
     private readonly orders: OrdersRepository,
     private readonly metrics: Metrics,
   ) {}
 
-  async syncOrder(orderId: number): Promise<void> {
-    let sync = await this.orderSync.state(orderId);
-    if (!sync || sync.status === 'failed') return;
-    for (;;) {
-      const events = await this.outbox.pendingEvents(orderId, 20);
-      if (events.length === 0) return;
+  /**
+   * Forwards the leased order's events in order and gives its lease back when it stops: all taken
+   * (the last acceptance gives it back), one refused (failed) or one to try again later.
+   */
+  async forward(leased: LeasedOrder, instanceId: string): Promise<void> {
+    const { orderId } = leased;
+    let sync = leased.sync;
+    let events = leased.events;
+    while (events.length > 0) {
       for (const event of events) {
         const outcome = await this.apply(event, sync);
         if (outcome.kind === 'rejected') {
           const reason = `${event.kind}: ${outcome.code}: ${outcome.message}`;
           this.logger.warn(`Order ${orderId} failed to sync: ${reason}`);
-          await this.orderSync.update(orderId, { status: 'failed', lastError: reason });
+          await this.outbox.stop(orderId, { status: 'failed', lastError: reason }, instanceId);
           return;
         }
         if (outcome.kind === 'retryable') {
-          await this.retryLater(orderId, sync, `${event.kind}: ${outcome.reason}`);
+          await this.retryLater(orderId, sync, `${event.kind}: ${outcome.reason}`, instanceId);
           return;
         }
         const backOfficeOrderId: string | null = outcome.value ?? sync.backOfficeOrderId;
-        await this.outbox.processed(event, {
-          backOfficeOrderId,
-          syncedAt: new Date(),
-          attempts: 0,
-          lastError: null,
-          status: 'ok',
-        });
-        sync = { ...sync, backOfficeOrderId, status: 'ok', attempts: 0, lastError: null };
+        const patch = { backOfficeOrderId, syncedAt: new Date(), attempts: 0, lastError: null, status: 'ok' as const };
+        const released = await this.outbox.accepted(event, patch, instanceId);
+        sync = { ...sync, ...patch };
         this.metrics.syncLag.observe({ kind: event.kind }, (Date.now() - event.createdAt.getTime()) / 1000);
+        if (released) return;
       }
+      // More came in while these were forwarded.
+      events = await this.outbox.moreEvents(orderId);
     }
+    await this.outbox.release(orderId, instanceId);
   }
 
   /** What one event does in the back office; accepted with the back-office id after a create. */
   private async apply(event: SyncEventRecord, sync: OrderSyncRecord): Promise<Outcome<string | null>> {
     const order = await this.orders.readById(event.orderId);
     if (!order) return { kind: 'rejected', code: 'GONE', message: `order ${event.orderId} no longer exists` };
+    // Taken events are marked before they are sent (see OutboxRepository.lease): never taken
+    // before, this one cannot be in the back office yet.
+    const attempt = { first: event.attemptedAt === null };
     if (event.kind === 'create') {
-      const created = await this.backOffice.createOrder(toBackOfficeOrder(order, sync.externalId));
+      const created = await this.backOffice.createOrder(toBackOfficeOrder(order, sync.externalId), attempt);
       return created.kind === 'accepted' ? { kind: 'accepted', value: created.value.backOfficeOrderId } : created;
     }
     const id = sync.backOfficeOrderId;
@@ -81,12 +92,16 @@ export class OrderForwarder {
         break;
       case 'pay': {
         const payment = event.payload as unknown as PaymentEventPayload;
-        outcome = await this.backOffice.recordPayment(id, {
-          reference: payment.reference,
-          amount: new Decimal(payment.amount),
-          paymentMethodId: order.paymentId,
-          final: payment.final,
-        });
+        outcome = await this.backOffice.recordPayment(
+          id,
+          {
+            reference: payment.reference,
+            amount: new Decimal(payment.amount),
+            paymentMethodId: order.paymentId,
+            final: payment.final,
+          },
+          attempt,
+        );
         break;
       }
       case 'deliver':
@@ -99,21 +114,18 @@ export class OrderForwarder {
     return outcome.kind === 'accepted' ? { kind: 'accepted', value: id } : outcome;
   }
 
-  private async retryLater(orderId: number, sync: OrderSyncRecord, reason: string): Promise<void> {
+  private async retryLater(orderId: number, sync: OrderSyncRecord, reason: string, instanceId: string): Promise<void> {
     const attempts = sync.attempts + 1;
     if (attempts >= this.config.SYNC_MAX_ATTEMPTS) {
       this.logger.warn(`Order ${orderId} failed to sync after ${attempts} attempts: ${reason}`);
-      await this.orderSync.update(orderId, {
-        status: 'failed',
-        attempts,
-        lastError: `gave up after ${attempts} attempts: ${reason}`,
-      });
+      const lastError = `gave up after ${attempts} attempts: ${reason}`;
+      await this.outbox.stop(orderId, { status: 'failed', attempts, lastError }, instanceId);
       return;
     }
     const pause = Math.min(this.config.SYNC_RETRY_MAX_MS, this.config.SYNC_RETRY_BASE_MS * 2 ** (attempts - 1));
     // Some jitter, so that orders held up by one outage do not all come back at once.
     const delay = Math.round(pause * (0.8 + Math.random() * 0.4));
     this.logger.log(`Order ${orderId}: attempt ${attempts} failed (${reason}); retrying in ${delay} ms`);
-    await this.orderSync.retryLater(orderId, delay, { status: 'retrying', attempts, lastError: reason });
+    await this.outbox.stop(orderId, { status: 'retrying', attempts, lastError: reason }, instanceId, delay);
   }
 }

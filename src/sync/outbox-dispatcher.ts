@@ -7,7 +7,8 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProcessPresence } from '../database/process-presence.js';
-import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
+import { ApiLoad } from '../metrics/api-load.js';
+import { type LeasedOrder, OutboxRepository } from '../outbox/outbox.repository.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
 import { OrderForwarder } from './order-forwarder.js';
 
@@ -21,12 +22,15 @@ import { OrderForwarder } from './order-forwarder.js';
 // an order to be found: a change committed is work, whatever crashed in between.
 //
 // An idle process looks every SYNC_POLL_INTERVAL_MS; a change committed by this process wakes it
-// at once, and so does a worker that finishes.
+// at once, and so does a worker that finishes. While the API keeps the process busy it forwards one
+// order at a time (ApiLoad), and catches up when the load eases.
 
 /** A lease younger than this is never taken over: its holder may not have announced itself yet. */
 const LEASE_GRACE_SECONDS = 10;
 /** After a failed look (the database away) the next waits this long at least. */
 const FAILED_LOOK_PAUSE_MS = 1000;
+/** While the API keeps the process busy, the pause between two orders forwarded. */
+const BUSY_PAUSE_MS = 50;
 
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -41,10 +45,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly orderSync: OrderSyncRepository,
+    private readonly outbox: OutboxRepository,
     private readonly forwarder: OrderForwarder,
     private readonly presence: ProcessPresence,
     private readonly signal: OutboxSignal,
+    private readonly load: ApiLoad,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -65,14 +70,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
 
   private async run(): Promise<void> {
     while (this.running) {
-      const free = this.config.SYNC_CONCURRENCY - this.working.size;
-      let taken: number[] = [];
+      // While the API keeps the process busy: one order at a time, a pause between (see ApiLoad).
+      const busy = this.load.busy();
+      if (busy && this.working.size === 0) await this.pause(BUSY_PAUSE_MS);
+      const capacity = busy ? 1 : this.config.SYNC_CONCURRENCY;
+      const free = Math.max(0, capacity - this.working.size);
+      let taken: LeasedOrder[] = [];
       let pause = this.config.SYNC_POLL_INTERVAL_MS;
       if (free > 0) {
         try {
-          taken = await this.orderSync.claim(
-            this.presence.instanceId,
-            this.presence.shared,
+          taken = await this.outbox.lease(
+            { instanceId: this.presence.instanceId, shared: this.presence.shared },
             [...this.working.keys()],
             free,
             LEASE_GRACE_SECONDS,
@@ -82,30 +90,37 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
           pause = Math.max(pause, FAILED_LOOK_PAUSE_MS);
         }
       }
-      for (const orderId of taken) this.forward(orderId);
+      for (const leased of taken) this.forward(leased);
       // A full batch says there may be more: look again at once, while there are free workers.
       if (taken.length === free && free > 0) continue;
       await this.idle(pause);
     }
   }
 
-  private forward(orderId: number): void {
+  private forward(leased: LeasedOrder): void {
+    const { orderId } = leased;
     const forwarding = (async () => {
       try {
-        await this.forwarder.syncOrder(orderId);
+        // It gives the lease back when it stops.
+        await this.forwarder.forward(leased, this.presence.instanceId);
       } catch (error) {
-        this.logger.error(`Forwarding order ${orderId} failed: ${(error as Error).message}`, (error as Error).stack);
-      }
-      try {
-        await this.orderSync.release(orderId, this.presence.instanceId);
-      } catch {
-        // The database is away: the lease stays ours, and a later look takes it back (see claim).
+        this.logger.warn(`Forwarding order ${orderId} stopped: ${(error as Error).message}`);
+        try {
+          await this.outbox.release(orderId, this.presence.instanceId);
+        } catch {
+          // The database is away: the lease stays ours, and a later look takes it back (see lease).
+        }
       }
     })().finally(() => {
       this.working.delete(orderId);
       this.nudge();
     });
     this.working.set(orderId, forwarding);
+  }
+
+  /** Waits `ms`, whatever nudges. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
   /** Waits `ms`, or less when nudged. */

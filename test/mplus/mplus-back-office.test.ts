@@ -1,4 +1,5 @@
 import { Decimal } from '../../src/common/money/money.js';
+import type { BackOfficeOrder as BackOfficeOrderInput } from '../../src/back-office/back-office.port.js';
 import type { MplusOrder } from '../../src/mplus/soap/mplus.types.js';
 import { backOfficeOrder, type MplusHarness, startMplus } from '../support/mplus.js';
 
@@ -260,6 +261,96 @@ describe('relations', () => {
     }
   });
 });
+
+describe('calls per order', () => {
+  // A harness of its own: what this adapter has seen decides what it asks.
+  let own: MplusHarness;
+  beforeEach(async () => {
+    own = await startMplus({ proxy: true });
+  });
+  afterEach(() => own.stop());
+  const callsOf = async (work: () => Promise<unknown>) => {
+    const before = own.simulator.calls.length;
+    await work();
+    return own.simulator.calls.slice(before).map((call) => call.operation);
+  };
+
+  it('looks for the order before a create only when an earlier try may have made it', async () => {
+    const first = backOfficeOrder();
+    expect(await callsOf(() => own.backOffice.createOrder(first, { first: true }))).not.toContain('findOrder');
+    const retried = backOfficeOrder();
+    expect(await callsOf(() => own.backOffice.createOrder(retried, { first: false }))).toContain('findOrder');
+    // Without word of earlier tries, it looks: the safe reading.
+    expect(await callsOf(() => own.backOffice.createOrder(backOfficeOrder()))).toContain('findOrder');
+  });
+
+  it('a repeat customer with known articles costs one call; a new one three', async () => {
+    const order = backOfficeOrder();
+    expect(await callsOf(() => own.backOffice.createOrder(order, { first: true }))).toEqual([
+      'findRelationV2',
+      'createRelation',
+      'getProducts',
+      'getVatGroupList',
+      'createOrder',
+    ]);
+    const again = backOfficeOrder({ customer: { ...order.customer, email: order.customer.email!.toUpperCase() } });
+    expect(await callsOf(() => own.backOffice.createOrder(again, { first: true }))).toEqual(['createOrder']);
+    expect(own.simulator.store.order(await idOf(own, again))?.relationNumber).toBe(
+      own.simulator.store.order(await idOf(own, order))?.relationNumber,
+    );
+    const stranger = backOfficeOrder();
+    expect(await callsOf(() => own.backOffice.createOrder(stranger, { first: true }))).toEqual([
+      'findRelationV2',
+      'createRelation',
+      'createOrder',
+    ]);
+  });
+
+  it('asks again when the customer’s name or address differs from what was last written', async () => {
+    const order = backOfficeOrder();
+    await own.backOffice.createOrder(order, { first: true });
+    const moved = backOfficeOrder({
+      customer: order.customer,
+      billingAddress: { ...order.billingAddress, street: 'Nová 9' },
+    });
+    expect(await callsOf(() => own.backOffice.createOrder(moved, { first: true }))).toEqual([
+      'findRelationV2',
+      'updateRelation',
+      'createOrder',
+    ]);
+    expect(own.simulator.store.allRelations().find((one) => one.email === order.customer.email)?.address).toBe(
+      'Nová 9',
+    );
+  });
+
+  it('forgets the customer and the articles of an order MplusKASSA refused', async () => {
+    const order = backOfficeOrder();
+    await own.backOffice.createOrder(order, { first: true });
+    // MplusKASSA answers FAILED, as it does for a relation or article it no longer has.
+    own.proxy!.rewriteResponse = (operation, body) =>
+      operation === 'createOrder' ? body.replace('CREATE-ORDER-RESULT-OK', 'CREATE-ORDER-RESULT-FAILED') : body;
+    const refused = backOfficeOrder({ customer: order.customer });
+    expect((await own.backOffice.createOrder(refused, { first: true })).kind).toBe('rejected');
+    own.proxy!.rewriteResponse = undefined;
+    expect(
+      await callsOf(() => own.backOffice.createOrder(backOfficeOrder({ customer: order.customer }), { first: true })),
+    ).toEqual(['findRelationV2', 'getProducts', 'createOrder']);
+  });
+
+  it('pays without looking at the order first on a first try, and looks on a later one', async () => {
+    const id = await idOf(own, backOfficeOrder(), { first: true });
+    const payment = { reference: 'pay-first', amount: new Decimal('1'), paymentMethodId: null, final: false };
+    expect(await callsOf(() => own.backOffice.recordPayment(id, payment, { first: true }))).toEqual(['payOrder']);
+    // A later try finds it there and pays nothing.
+    expect(await callsOf(() => own.backOffice.recordPayment(id, payment, { first: false }))).toEqual(['getOrder']);
+  });
+});
+
+async function idOf(harness: MplusHarness, order: BackOfficeOrderInput, attempt?: { first: boolean }): Promise<string> {
+  const outcome = await harness.backOffice.createOrder(order, attempt);
+  if (outcome.kind !== 'accepted') throw new Error(JSON.stringify(outcome));
+  return outcome.value.backOfficeOrderId;
+}
 
 describe('updateOrder', () => {
   it('replaces the lines, and answers an update that changes nothing as done', async () => {

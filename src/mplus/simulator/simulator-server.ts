@@ -1,4 +1,3 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MplusCodecError, isOperationName, type OperationName } from '../soap/mplus-codec.js';
@@ -11,7 +10,8 @@ import {
   responseEnvelope,
 } from '../soap/envelope.js';
 import { MPLUS_NS, XmlRefusedError } from '../soap/xml.js';
-import { SimulatorRequestError, type SimulatorState, SimulatorStore } from './simulator-store.js';
+import { SimulatorJournal } from './simulator-journal.js';
+import { SimulatorRequestError, SimulatorStore } from './simulator-store.js';
 
 // MplusKASSA's SOAP endpoint, simulated: the protocol of the reference (section 6) over real
 // HTTP, with faults that tests switch on at run time.
@@ -65,8 +65,12 @@ export class MplusSimulator {
   /** Every SOAP call answered or attempted, newest last: what tests look at. */
   readonly calls: Array<{ operation: string; at: number }> = [];
 
+  private readonly journal: SimulatorJournal | undefined;
+
   constructor(private readonly options: SimulatorOptions) {
-    this.store = new SimulatorStore(options.stateFile ? readState(options.stateFile) : undefined);
+    this.store = new SimulatorStore();
+    this.journal = options.stateFile ? new SimulatorJournal(options.stateFile) : undefined;
+    this.journal?.loadInto(this.store);
   }
 
   async start(): Promise<string> {
@@ -92,6 +96,7 @@ export class MplusSimulator {
     this.server = undefined;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.journal?.close();
   }
 
   setFaults(rules: FaultRule[], latencyMs = 0): void {
@@ -104,7 +109,7 @@ export class MplusSimulator {
     this.rules = [];
     this.latencyMs = 0;
     this.calls.length = 0;
-    this.save();
+    this.journal?.snapshot(this.store);
   }
 
   private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
@@ -186,7 +191,7 @@ export class MplusSimulator {
       }
       throw error;
     }
-    if (SimulatorStore.changes(operation)) this.save();
+    this.save();
     if (rule?.mode === 'commit-then-drop') {
       request.socket.destroy();
       return;
@@ -291,19 +296,9 @@ export class MplusSimulator {
     json(404, { message: `no control route ${request.method} ${url.pathname}` });
   }
 
+  /** What the last operation changed, kept on disk (see SimulatorJournal). */
   private save(): void {
-    if (!this.options.stateFile) return;
-    const temporary = `${this.options.stateFile}.tmp`;
-    writeFileSync(temporary, JSON.stringify(this.store.snapshot()));
-    renameSync(temporary, this.options.stateFile);
-  }
-}
-
-function readState(file: string): SimulatorState | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SimulatorState;
-  } catch {
-    return undefined;
+    this.journal?.record(this.store);
   }
 }
 

@@ -64,6 +64,9 @@ export interface SimulatorState {
   nextRelationNumber: number;
 }
 
+/** What changed since the last `takeChanges`: the orders and relations as they are now, and the counters. */
+export type SimulatorChanges = SimulatorState;
+
 type Body = Record<string, unknown>;
 
 /** One order-changing call as the simulator took it: what fault tests check order and count by. */
@@ -105,12 +108,17 @@ const copy = <T>(value: T): T => structuredClone(value);
 
 export class SimulatorStore {
   private orders = new Map<string, MplusOrder>();
+  /** extOrderId → orderId: findOrder and createOrder's uniqueness check without a scan. */
+  private readonly byExtOrderId = new Map<string, string>();
   private relations = new Map<number, MplusRelation>();
   private markers: Markers = { order: 0, relation: 0, article: 0, employee: 0, invoice: 0, packingSlip: 0 };
   private orderNumber = 0;
   private nextRelationNumber = 1;
   private readonly products: MplusProduct[] = copy(SEED_PRODUCTS);
   private readonly employees: MplusEmployee[] = copy(SEED_EMPLOYEES);
+  /** What changed since the last takeChanges (what a journal appends). */
+  private readonly changedOrders = new Set<string>();
+  private readonly changedRelations = new Set<number>();
 
   constructor(state?: SimulatorState) {
     if (state) this.restore(state);
@@ -119,7 +127,10 @@ export class SimulatorStore {
 
   reset(): void {
     this.journal.length = 0;
+    this.changedOrders.clear();
+    this.changedRelations.clear();
     this.orders.clear();
+    this.byExtOrderId.clear();
     this.relations.clear();
     this.markers = { order: 0, relation: 0, article: 0, employee: 0, invoice: 0, packingSlip: 0 };
     this.orderNumber = 0;
@@ -146,11 +157,35 @@ export class SimulatorStore {
 
   restore(state: SimulatorState): void {
     this.reset();
-    this.orders = new Map(copy(state.orders).map((order) => [order.orderId, order]));
+    for (const order of copy(state.orders)) this.putOrder(order);
     this.relations = new Map(copy(state.relations).map((relation) => [relation.relationNumber!, relation]));
     this.markers = copy(state.markers);
     this.orderNumber = state.orderNumber;
     this.nextRelationNumber = state.nextRelationNumber;
+  }
+
+  /** The orders and relations changed since the last call (and the counters), or null when none did. */
+  takeChanges(): SimulatorChanges | null {
+    if (this.changedOrders.size === 0 && this.changedRelations.size === 0) return null;
+    const changes = copy({
+      orders: [...this.changedOrders].map((id) => this.orders.get(id)!),
+      relations: [...this.changedRelations].map((number) => this.relations.get(number)!),
+      markers: this.markers,
+      orderNumber: this.orderNumber,
+      nextRelationNumber: this.nextRelationNumber,
+    });
+    this.changedOrders.clear();
+    this.changedRelations.clear();
+    return changes;
+  }
+
+  /** Changes as takeChanges gave them, applied again (a journal read back). */
+  apply(changes: SimulatorChanges): void {
+    for (const order of copy(changes.orders)) this.putOrder(order);
+    for (const relation of copy(changes.relations)) this.relations.set(relation.relationNumber!, relation);
+    this.markers = copy(changes.markers);
+    this.orderNumber = changes.orderNumber;
+    this.nextRelationNumber = changes.nextRelationNumber;
   }
 
   order(orderId: string): MplusOrder | undefined {
@@ -164,19 +199,6 @@ export class SimulatorStore {
 
   allRelations(): MplusRelation[] {
     return [...this.relations.values()].map(copy);
-  }
-
-  /** Whether the operation changes state (so the state file is written after it). */
-  static changes(operation: OperationName): boolean {
-    return [
-      'createOrder',
-      'updateOrder',
-      'cancelOrder',
-      'payOrder',
-      'deliverOrder',
-      'createRelation',
-      'updateRelation',
-    ].includes(operation);
   }
 
   /** Every order-changing call, in the order taken (not persisted: it starts empty on each start). */
@@ -206,7 +228,7 @@ export class SimulatorStore {
   private dispatch(operation: OperationName, body: Body): Body {
     switch (operation) {
       case 'findOrder':
-        return this.orderAnswer([...this.orders.values()].find((order) => order.extOrderId === body.extOrderId));
+        return this.orderAnswer(this.orderByExtOrderId(body.extOrderId as string | undefined));
       case 'getOrder':
         return this.orderAnswer(this.orders.get(String(body.orderId)));
       case 'createOrder':
@@ -334,7 +356,18 @@ export class SimulatorStore {
     order.fullyPaid = order.totalInclAmount > 0 ? paidSoFar(order) >= order.totalInclAmount : order.fullyPaid;
   }
 
+  private putOrder(order: MplusOrder): void {
+    this.orders.set(order.orderId, order);
+    if (order.extOrderId) this.byExtOrderId.set(order.extOrderId, order.orderId);
+  }
+
+  private orderByExtOrderId(extOrderId: string | undefined): MplusOrder | undefined {
+    const orderId = extOrderId ? this.byExtOrderId.get(extOrderId) : undefined;
+    return orderId === undefined ? undefined : this.orders.get(orderId);
+  }
+
   private touch(order: MplusOrder): void {
+    this.changedOrders.add(order.orderId);
     order.syncMarker = ++this.markers.order;
     order.versionNumber = (order.versionNumber ?? 0) + 1;
     order.changeCounter = (order.changeCounter ?? 0) + 1;
@@ -347,7 +380,7 @@ export class SimulatorStore {
       errorMessage: message,
     });
     if (!input) return fail('No order given.');
-    if (input.extOrderId && [...this.orders.values()].some((order) => order.extOrderId === input.extOrderId)) {
+    if (input.extOrderId && this.orderByExtOrderId(input.extOrderId)) {
       return {
         result: 'CREATE-ORDER-RESULT-EXT-ORDER-ID-ALREADY-EXISTS',
         info: { orderId: '', orderString: '' },
@@ -386,7 +419,7 @@ export class SimulatorStore {
     };
     this.totals(order);
     this.touch(order);
-    this.orders.set(order.orderId, order);
+    this.putOrder(order);
     return {
       result: 'CREATE-ORDER-RESULT-OK',
       info: {
@@ -590,7 +623,10 @@ export class SimulatorStore {
         const term = (given[field] as string).toLowerCase();
         return request?.exactMatch ? value === term : value.includes(term);
       });
-    const found = [...this.relations.values()].sort((a, b) => a.relationNumber! - b.relationNumber!).find(matches);
+    let found: MplusRelation | undefined;
+    for (const relation of this.relations.values()) {
+      if (matches(relation) && (!found || relation.relationNumber! < found.relationNumber!)) found = relation;
+    }
     return found
       ? { result: 'FIND-RELATION-RESULT-OK', relation: copy(found) }
       : { result: 'FIND-RELATION-RESULT-NOT-FOUND' };
@@ -616,6 +652,7 @@ export class SimulatorStore {
       syncMarker: ++this.markers.relation,
     };
     this.relations.set(relationNumber, relation);
+    this.changedRelations.add(relationNumber);
     return { result: 'CREATE-RELATION-RESULT-OK', relationNumber, syncMarker: relation.syncMarker, errorMessage: '' };
   }
 
@@ -623,6 +660,7 @@ export class SimulatorStore {
     const existing = input?.relationNumber !== undefined ? this.relations.get(input.relationNumber) : undefined;
     if (!existing) return { result: 'UPDATE-RELATION-RESULT-NOT-FOUND', errorMessage: 'Relation not found.' };
     Object.assign(existing, copy(input), { syncMarker: ++this.markers.relation });
+    this.changedRelations.add(existing.relationNumber!);
     return { result: 'UPDATE-RELATION-RESULT-OK', errorMessage: '', syncMarker: existing.syncMarker };
   }
 }
