@@ -2,6 +2,7 @@ import {
   Decimal,
   currencyDecimals,
   decimalFromJson,
+  decimalFromText,
   formatMoney,
   hasAtMostDecimals,
   roundToCurrency,
@@ -27,6 +28,28 @@ describe('money', () => {
   it('reads JSON numbers as the decimals they were written as', () => {
     expect(decimalFromJson(0.1).plus(decimalFromJson(0.2)).toString()).toBe('0.3');
     expect(decimalFromJson(12.1).toString()).toBe('12.1');
+  });
+
+  it('reads database text once per figure, and converts and words it as it would afresh', () => {
+    expect(decimalFromText('12.1000')).toBe(decimalFromText('12.1000'));
+    expect(decimalFromText('12.1000').equals(d('12.1'))).toBe(true);
+    for (const text of ['0.0000', '12.1000', '1000000000.0000', '0.0001', '3.3333']) {
+      const fresh = new Decimal(text);
+      expect(toJsonNumber(decimalFromText(text))).toBe(fresh.toNumber());
+      expect(toJsonNumber(decimalFromText(text))).toBe(fresh.toNumber());
+      expect(formatMoney(decimalFromText(text), 'EUR', 'cs-CZ')).toBe(
+        new Intl.NumberFormat('cs-CZ', {
+          style: 'currency',
+          currency: 'EUR',
+          minimumFractionDigits: 2,
+          maximumFractionDigits: 2,
+        }).format(fresh.toNumber()),
+      );
+    }
+    // One figure in two currencies or locales is two words.
+    expect(formatMoney(12.1, 'EUR', 'en-US')).toBe('€12.10');
+    expect(formatMoney(12.1, 'CZK', 'en-US')).not.toBe(formatMoney(12.1, 'EUR', 'en-US'));
+    expect(formatMoney(12.1, 'EUR', 'cs-CZ')).not.toBe(formatMoney(12.1, 'EUR', 'en-US'));
   });
 
   it('rounds half away from zero', () => {

@@ -2,7 +2,8 @@ import { type Sql, sql } from '../../database/sql.js';
 
 /** Retailys writes date-times as PHP's DATE_ATOM: 2024-05-02T08:15:00+00:00 (UTC here). */
 export function toAtom(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  // toISOString is always YYYY-MM-DDTHH:MM:SS.sssZ for the years an order can have.
+  return `${date.toISOString().slice(0, 19)}+00:00`;
 }
 
 export function toAtomOrNull(date: Date | null): string | null {
