@@ -1,5 +1,6 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { cacheValidationMetadata } from './validation-metadata-cache.js';
 
 // Bodies and queries are checked against their DTO before a controller sees them: unknown keys
 // are refused by name, types are converted where the wire form is a string (query parameters),
@@ -23,6 +24,17 @@ const TYPE_CONSTRAINTS = new Set([
 ]);
 
 class GatewayValidationPipe extends ValidationPipe {
+  // What reaches this pipe comes from Fastify's JSON parser (which refuses __proto__ and
+  // constructor keys) or its query-string parser: neither makes binary values or sparse arrays,
+  // which ValidationPipe otherwise looks for in every value, on every request.
+  protected override findNestedBinaryValues(): ValidationError[] {
+    return [];
+  }
+
+  protected override closeArrayGaps(): void {
+    // JSON and query strings have no gaps in their arrays.
+  }
+
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     // Path ids are read by ParseIdPipe from the text as sent: converted here first, `1e3` would
     // pass as 1000.
@@ -66,6 +78,7 @@ function pathOfUnfitText(value: unknown, path: string): string | null {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new GatewayValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
