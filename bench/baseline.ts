@@ -262,6 +262,29 @@ async function main(): Promise<void> {
     return reply.code(201).send({ id: rows[0]!.id });
   });
 
+  // A successful payment: unless its id is recorded, the amount added, the payment, its event and its
+  // history entry written in one statement; then the order read back and answered (two round trips,
+  // as the gateway's read-then-write takes).
+  app.patch<{ Params: { id: string }; Body: { paid: number; payment_id: string } }>(
+    '/System/Orders/:id/paid',
+    async (request, reply) => {
+      const id = Number(request.params.id);
+      await pool.query(
+        `WITH upd AS (UPDATE orders SET paid = paid + $2, date_paid = now(), external_payment_id = $3, version = version + 1
+                       WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM order_payments WHERE order_id = $1 AND external_payment_id = $3)
+                      RETURNING id),
+              pay AS (INSERT INTO order_payments (order_id, external_payment_id, amount) SELECT id, $3, $2 FROM upd),
+              event AS (INSERT INTO sync_events (order_id, kind, payload)
+                        SELECT id, 'pay', json_build_object('reference', $3::text, 'amount', $2::text, 'final', false) FROM upd)
+         INSERT INTO order_history (order_id, type, action) SELECT id, 'order', 'paid' FROM upd`,
+        [id, request.body.paid, request.body.payment_id],
+      );
+      const { rows } = await pool.query<Row>(`${ORDER_JSON} WHERE o.id = $1`, [id]);
+      if (!rows[0]) return reply.code(404).send({ message: 'Not found', detail: 'No such order.' });
+      return toJson(rows[0], false);
+    },
+  );
+
   const address = await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 0) });
   console.log(`Baseline listening on ${address}`);
   const stop = () =>

@@ -8,11 +8,13 @@ import { type Server, load, median, startServer } from './servers.js';
 
 // npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT]
 //
-// Starts the gateway (production settings, forwarding off so that only the API is measured) and
-// the baseline (bench/baseline.ts) on a fresh database of the machine's Postgres, seeds orders
-// through the API, checks that both answer the same JSON, then loads each scenario on both from
-// a separate process (bench/load.ts, autocannon), alternating, after a warm-up. Prints medians
-// of the runs and the gateway's ratio to the baseline measured in the same run.
+// Starts the gateway (production settings, forwarding off so that only the API is measured; a
+// second one with the shared rate limit on), the baseline (bench/baseline.ts: Fastify and pg) and
+// the floor (bench/floor.ts: node:http and pg, Postgres building the JSON) on a fresh database of
+// the machine's Postgres, seeds orders through the API, checks that all three answer the same
+// JSON, then loads each scenario on each from a separate process (bench/load.ts, autocannon),
+// alternating, after a warm-up. Prints medians of the runs and the gateway's ratios to the
+// baseline and to the floor measured in the same run.
 
 async function call(url: string, token: string, method: string, route: string, body?: unknown): Promise<unknown> {
   const response = await fetch(`${url}${route}`, {
@@ -59,8 +61,8 @@ async function seed(url: string, token: string, orders: number): Promise<number[
   return ids;
 }
 
-/** The gateway's answers and the baseline's must be the same JSON, or the comparison means nothing. */
-async function checkSameAnswers(gateway: string, baseline: string, token: string, id: number): Promise<void> {
+/** The gateway's answers and a floor's must be the same JSON, or the comparison means nothing. */
+async function checkSameAnswers(gateway: string, floor: string, token: string, id: number): Promise<void> {
   for (const route of [
     `/System/Orders/${id}`,
     `/System/Orders/${id}?expanded=true`,
@@ -68,10 +70,12 @@ async function checkSameAnswers(gateway: string, baseline: string, token: string
     '/System/Orders?per_page=50&status_id=2',
   ]) {
     const ours = (await call(gateway, token, 'GET', route)) as Record<string, unknown>;
-    const floor = (await call(baseline, token, 'GET', route)) as Record<string, unknown>;
-    delete ours.next_cursor; // the changes feed's addition, null on page lists
-    if (!isDeepStrictEqual(ours, floor)) {
-      throw new Error(`The baseline answers ${route} differently:\n${JSON.stringify(floor)}\n${JSON.stringify(ours)}`);
+    const theirs = (await call(floor, token, 'GET', route)) as Record<string, unknown>;
+    // The changes feed's addition, null on page lists.
+    delete ours.next_cursor;
+    delete theirs.next_cursor;
+    if (!isDeepStrictEqual(ours, theirs)) {
+      throw new Error(`${floor} answers ${route} differently:\n${JSON.stringify(theirs)}\n${JSON.stringify(ours)}`);
     }
   }
 }
@@ -79,8 +83,10 @@ async function checkSameAnswers(gateway: string, baseline: string, token: string
 interface Scenario {
   name: string;
   requests: LoadSpec['requests'];
-  /** Whether the baseline serves it; otherwise the gateway's figures stand alone. */
-  baseline: boolean;
+  /** Whether the two floors serve it (baseline.ts and floor.ts); otherwise the gateway's figures stand alone. */
+  floors: boolean;
+  /** Against the gateway that counts every request in the shared rate limit, instead of the one without. */
+  limited?: boolean;
 }
 
 async function main(): Promise<void> {
@@ -115,9 +121,30 @@ async function main(): Promise<void> {
       /Baseline listening on (\S+)/,
     );
     servers.push(baseline);
+    const floor = await startServer(
+      'bench/floor.ts',
+      { DATABASE_URL: database.url, PORT: '0' },
+      /Floor listening on (\S+)/,
+    );
+    servers.push(floor);
+    // Every request counted in the rate limit shared by all processes (in Postgres), with a
+    // limit no load reaches: what sharing the limit costs.
+    const limited = await startServer(
+      'src/main.ts',
+      {
+        DATABASE_URL: database.url,
+        PORT: '0',
+        SYNC_WORKER: 'false',
+        RATE_LIMIT_REQUESTS: '1000000',
+        LOG_LEVEL: 'info',
+      },
+      /Listening on (http:\/\/[^;\s]+)/,
+    );
+    servers.push(limited);
     const token = await createAdminKey(database.url);
     const ids = await seed(gateway.url, token, smoke ? 40 : 400);
     await checkSameAnswers(gateway.url, baseline.url, token, ids[0]!);
+    await checkSameAnswers(gateway.url, floor.url, token, ids[0]!);
 
     const pick = (route: (id: number) => string) =>
       ids.slice(0, 50).map((id) => ({ method: 'GET' as const, path: route(id) }));
@@ -127,22 +154,28 @@ async function main(): Promise<void> {
       body: JSON.stringify({ paid: 0.01, status: 'success', payment_id: 'bench-{n}' }),
     }));
     const scenarios: Scenario[] = [
-      { name: 'get one order', requests: pick((id) => `/System/Orders/${id}`), baseline: true },
-      { name: 'get one order, expanded', requests: pick((id) => `/System/Orders/${id}?expanded=true`), baseline: true },
+      { name: 'get one order', requests: pick((id) => `/System/Orders/${id}`), floors: true },
+      {
+        name: 'get one order, shared rate limit',
+        requests: pick((id) => `/System/Orders/${id}`),
+        floors: true,
+        limited: true,
+      },
+      { name: 'get one order, expanded', requests: pick((id) => `/System/Orders/${id}?expanded=true`), floors: true },
       {
         name: 'list page (per_page=50)',
         requests: [1, 2, 3, 4].map((page) => ({ method: 'GET', path: `/System/Orders?per_page=50&page=${page}` })),
-        baseline: true,
+        floors: true,
       },
       {
         name: 'list page, filtered (status_id)',
         requests: [{ method: 'GET', path: '/System/Orders?per_page=50&status_id=2' }],
-        baseline: true,
+        floors: true,
       },
       {
         name: 'create with 3 items',
         requests: [{ method: 'POST', path: '/System/Orders', body: JSON.stringify(createBody(3)) }],
-        baseline: true,
+        floors: true,
       },
       {
         name: 'create with 3 items, Idempotency-Key',
@@ -154,54 +187,64 @@ async function main(): Promise<void> {
             headers: { 'Idempotency-Key': 'bench-{n}' },
           },
         ],
-        baseline: false,
+        floors: false,
       },
-      { name: 'paid', requests: paid, baseline: false },
+      { name: 'paid', requests: paid, floors: true },
       {
         name: 'mixed: 90 % get, 10 % paid',
         requests: [
           ...pick((id) => `/System/Orders/${id}`).map((request) => ({ ...request, weight: 9 })),
           ...paid.slice(0, 50),
         ],
-        baseline: false,
+        floors: false,
       },
     ];
 
     const rows: Array<Record<string, string | number>> = [];
     const problems: Array<[string, Record<string, number>]> = [];
+    const ratio = (ours: number, theirs: number) => `${Math.round((100 * ours) / theirs)} %`;
+    const p99Ratio = (ours: number, theirs: number) => `${(ours / Math.max(1, theirs)).toFixed(2)}×`;
     for (const scenario of scenarios.filter((candidate) => candidate.name.includes(values.only ?? ''))) {
-      const ours: LoadResult[] = [];
-      const floor: LoadResult[] = [];
+      const results: Record<'gateway' | 'baseline' | 'floor', LoadResult[]> = { gateway: [], baseline: [], floor: [] };
+      const target = scenario.limited ? limited : gateway;
       for (let run = 0; run < runs; run += 1) {
         const spec = { token, requests: scenario.requests, connections, warmupSeconds, seconds };
-        if (scenario.baseline) floor.push(await load({ ...spec, url: baseline.url }));
-        ours.push(await load({ ...spec, url: gateway.url }));
+        if (scenario.floors) {
+          results.baseline.push(await load({ ...spec, url: baseline.url }));
+          results.floor.push(await load({ ...spec, url: floor.url }));
+        }
+        results.gateway.push(await load({ ...spec, url: target.url }));
       }
-      for (const result of [...ours, ...floor]) {
+      for (const result of Object.values(results).flat()) {
         if (result.errors + result.non2xx > 0) {
           problems.push([scenario.name, { ...result.statusCodes, errors: result.errors }]);
         }
       }
-      const row = (who: string, results: LoadResult[]) => ({
-        scenario: scenario.name,
-        server: who,
-        'req/s': Math.round(median(results.map((result) => result.requestsPerSecond))),
-        'p50 ms': median(results.map((result) => result.p50)),
-        'p99 ms': median(results.map((result) => result.p99)),
-        errors: results.reduce((sum, result) => sum + result.errors + result.non2xx, 0),
+      const figures = (who: keyof typeof results) => ({
+        'req/s': Math.round(median(results[who].map((result) => result.requestsPerSecond))),
+        p99: median(results[who].map((result) => result.p99)),
+        errors: results[who].reduce((sum, result) => sum + result.errors + result.non2xx, 0),
       });
-      const gatewayRow = row('gateway', ours);
-      if (scenario.baseline) {
-        const baselineRow = row('baseline', floor);
-        rows.push({ ...baselineRow, 'ratio req/s': '', 'ratio p99': '' });
-        rows.push({
-          ...gatewayRow,
-          'ratio req/s': `${Math.round((100 * gatewayRow['req/s']) / baselineRow['req/s'])} %`,
-          'ratio p99': `${(gatewayRow['p99 ms'] / Math.max(1, baselineRow['p99 ms'])).toFixed(2)}×`,
+      const ours = figures('gateway');
+      const row: Record<string, string | number> = {
+        scenario: scenario.name,
+        'gateway req/s': ours['req/s'],
+        'gateway p99 ms': ours.p99,
+      };
+      if (scenario.floors) {
+        const base = figures('baseline');
+        const bare = figures('floor');
+        Object.assign(row, {
+          'baseline req/s': base['req/s'],
+          'vs baseline': ratio(ours['req/s'], base['req/s']),
+          'p99 vs baseline': p99Ratio(ours.p99, base.p99),
+          'floor req/s': bare['req/s'],
+          'vs floor': ratio(ours['req/s'], bare['req/s']),
+          'p99 vs floor': p99Ratio(ours.p99, bare.p99),
         });
-      } else {
-        rows.push({ ...gatewayRow, 'ratio req/s': 'no baseline', 'ratio p99': '' });
       }
+      row.errors = Object.keys(results).reduce((sum, who) => sum + figures(who as keyof typeof results).errors, 0);
+      rows.push(row);
     }
     console.log(
       `\n${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; ` +
@@ -211,7 +254,7 @@ async function main(): Promise<void> {
     for (const [name, codes] of problems) console.error(`${name}: answers by status ${JSON.stringify(codes)}`);
     const failed = rows.filter((row) => Number(row.errors) > 0);
     if (failed.length > 0) {
-      console.error(`Errors in: ${failed.map((row) => `${row.scenario} (${row.server})`).join(', ')}`);
+      console.error(`Errors in: ${failed.map((row) => row.scenario).join(', ')}`);
       process.exitCode = 1;
     }
   } finally {

@@ -6,6 +6,7 @@ import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
+import { RequestLimiter } from './request-limiter.js';
 
 @Module({
   controllers: [ApiKeysController],
@@ -13,6 +14,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
     ApiKeyCache,
     ApiKeyRepository,
     ApiKeysService,
+    RequestLimiter,
     // In this order: the rate limit counts the key the first guard found.
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },

@@ -1,38 +1,33 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { type AuthenticatedRequest, PUBLIC_ROUTE } from './auth.decorators.js';
+import { RequestLimiter } from './request-limiter.js';
 
 /**
  * RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW_MS for each API key over all routes together, or for
  * each client address when there is no key (readers of an order by its hash). It runs after the
  * key guard, so it counts keys that exist, not whatever a client puts in the header. Health and
- * metrics are not limited. Counts live in this process: behind a balancer each gateway counts
- * for itself.
+ * metrics are not limited. Every gateway process of the database counts into the same counters
+ * (see RequestLimiter).
  *
  * Answers carry X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset (seconds until
  * the window starts again); a refusal is 429 with Retry-After.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly limiter: RateLimiterMemory | null;
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly reflector: Reflector,
-  ) {
-    this.limiter =
-      config.RATE_LIMIT_REQUESTS > 0
-        ? new RateLimiterMemory({ points: config.RATE_LIMIT_REQUESTS, duration: config.RATE_LIMIT_WINDOW_MS / 1000 })
-        : null;
-  }
+    private readonly limiter: RequestLimiter,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.limiter) return true;
+    if (this.limiter.limit === null) return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) {
       return true;
     }

@@ -68,16 +68,21 @@ const optionalInteger =
   (raw) =>
     raw.trim() === '' ? null : integer(min, max)(raw);
 
-const httpUrl: Parser<string> = (raw) => {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error('must be an http(s) URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http(s) URL');
-  return raw;
-};
+/** A URL of one of `protocols`, as written. */
+const urlOf =
+  (protocols: string[], what: string): Parser<string> =>
+  (raw) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(raw);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !protocols.includes(url.protocol)) throw new Error(`must be ${what}`);
+    return raw;
+  };
+
+const httpUrl = urlOf(['http:', 'https:'], 'an http(s) URL');
 
 /** `2=PIN,3=IDEAL`: gateway ids to MplusKASSA codes. */
 const idMap: Parser<ReadonlyMap<number, string>> = (raw) => {
@@ -101,6 +106,8 @@ const locale: Parser<string> = (raw) => {
   }
   return raw;
 };
+
+const redisUrl = urlOf(['redis:', 'rediss:'], 'a redis:// or rediss:// URL');
 
 export const CONFIG_VARIABLES = {
   HOST: { description: 'Interface the HTTP server listens on.', default: '127.0.0.1', parse: text },
@@ -179,7 +186,7 @@ export const CONFIG_VARIABLES = {
   },
   RATE_LIMIT_REQUESTS: {
     description:
-      'Requests one API key (or one address, without a key) may make per window, in each gateway process. 0: no limit.',
+      'Requests one API key (or one address, without a key) may make per window, counted across all gateway processes of the database. 0: no limit.',
     default: '100',
     parse: integer(0, 1_000_000),
   },
@@ -187,6 +194,13 @@ export const CONFIG_VARIABLES = {
     description: 'The rate-limit window.',
     default: '1000',
     parse: integer(100, 3_600_000),
+  },
+  REDIS_URL: {
+    description:
+      'Redis to keep the rate-limit counters in (redis://host:6379). Unset: an unlogged Postgres table, or on the embedded store the process itself.',
+    default: undefined,
+    parse: redisUrl,
+    sensitive: true,
   },
   IDEMPOTENCY_KEY_TTL_HOURS: {
     description: 'How long an Idempotency-Key and its answer are kept; after that the key may be used afresh.',
