@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createAdminKey } from '../faults/harness.js';
 import { databaseUrl } from '../test/support/test-database.js';
-import type { Prisma } from '../src/generated/prisma/client.js';
+import type { Sql } from '../src/database/sql.js';
 import { orderChanges, orderPage, orderWhere } from '../src/orders/order-queries.js';
 import type { OrderListFilter } from '../src/orders/order.types.js';
 import { load, startServer } from './servers.js';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const newestFirst = { key: 'dateOrder' as const, descending: true };
     const page = (filter: OrderListFilter, offset = 0) =>
       orderPage(orderWhere(filter), newestFirst, offset, 50, 10_001);
-    const plans: Array<[string, Prisma.Sql]> = [
+    const plans: Array<[string, Sql]> = [
       ['page 1', page({})],
       ['status_id', page({ statusId: 3 })],
       ['done', page({ done: true })],

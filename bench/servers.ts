@@ -12,6 +12,7 @@ const exec = promisify(execFile);
 
 export interface Server {
   url: string;
+  pid: number;
   /** What the process printed first (its first 100 kB). */
   output(): string;
   stop(): Promise<void>;
@@ -19,7 +20,9 @@ export interface Server {
 
 export function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegExp): Promise<Server> {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
-  const child: ChildProcess = spawn(process.execPath, [...TYPESCRIPT, path.join(ROOT, script)], {
+  // Built JavaScript (dist/) runs as production runs it; TypeScript through SWC's loader.
+  const loader = script.endsWith('.ts') ? TYPESCRIPT : [];
+  const child: ChildProcess = spawn(process.execPath, [...loader, path.join(ROOT, script)], {
     cwd: ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,6 +36,7 @@ export function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegEx
       if (match?.[1]) {
         resolve({
           url: match[1],
+          pid: child.pid!,
           output: () => output,
           stop: async () => {
             if (child.exitCode !== null) return;

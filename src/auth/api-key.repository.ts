@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../database/database.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { Database, pageOf } from '../database/database.js';
 import { assignments, join, sql } from '../database/sql.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import type { Right } from './rights.js';
@@ -39,16 +38,9 @@ const PATCH_COLUMNS: Record<keyof ApiKeyPatch, string> = {
   revokedAt: 'revoked_at',
 };
 
-// Keys are checked on every request that misses the cache and changed by the admin routes (their
-// answers recorded with an Idempotency-Key in the same statement): plain SQL. The listings are
-// Prisma's.
-
 @Injectable()
 export class ApiKeyRepository {
-  constructor(
-    private readonly database: Database,
-    private readonly prisma: PrismaService,
-  ) {}
+  constructor(private readonly database: Database) {}
 
   async insert(key: NewApiKey): Promise<ApiKeyRecord> {
     const [row] = await this.database.query<ApiKeyRecord>(sql`
@@ -80,40 +72,17 @@ export class ApiKeyRepository {
     return new UnitOfWork<T>(anchor, this.database);
   }
 
-  /** Off the hot path: Prisma. */
   async list(): Promise<ApiKeyRecord[]> {
-    return (await this.prisma.apiKey.findMany({ orderBy: { id: 'asc' } })).map(toRecord);
+    return this.database.query<ApiKeyRecord>(sql`SELECT ${COLUMNS} FROM api_keys ORDER BY id`);
   }
 
   async page(offset: number, limit: number): Promise<{ total: number; keys: ApiKeyRecord[] }> {
-    const [total, rows] = await Promise.all([
-      this.prisma.apiKey.count(),
-      this.prisma.apiKey.findMany({ orderBy: { id: 'asc' }, skip: offset, take: limit }),
-    ]);
-    return { total, keys: rows.map(toRecord) };
+    const { total, rows } = await pageOf<ApiKeyRecord>(this.database, sql`api_keys`, COLUMNS, sql`id`, offset, limit);
+    return { total, keys: rows };
   }
 
   async count(): Promise<number> {
-    return this.prisma.apiKey.count();
+    const [row] = await this.database.query<{ count: number }>(sql`SELECT count(*)::int AS count FROM api_keys`);
+    return row!.count;
   }
-}
-
-function toRecord(row: {
-  id: number;
-  name: string;
-  prefix: string;
-  rights: string[];
-  createdAt: Date;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-}): ApiKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    rights: row.rights as Right[],
-    createdAt: row.createdAt,
-    expiresAt: row.expiresAt,
-    revokedAt: row.revokedAt,
-  };
 }

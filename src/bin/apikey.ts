@@ -8,7 +8,6 @@ import { loadConfig } from '../config/app-config.js';
 import { applyMigrations } from '../database/migrator.js';
 import { openDatabase } from '../database/open-database.js';
 import { Database } from '../database/database.js';
-import { PrismaService } from '../database/prisma.service.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 
 // npm run apikey -- create --name NAME --rights orders:read,orders:write [--expires 2027-01-01T00:00:00Z]
@@ -68,11 +67,10 @@ async function main(): Promise<void> {
   const store = await openDatabase(config, { forTool: true });
   const connection = { url: store.url, poolSize: 2, embedded: store.kind !== 'external' };
   const database = new Database(connection);
-  const prisma = new PrismaService(database);
   try {
     await applyMigrations(store.url);
     const apiKeys = new ApiKeysService(
-      new ApiKeyRepository(database, prisma),
+      new ApiKeyRepository(database),
       new IdempotencyRepository(database),
       // Not started, so it caches nothing: a command checks no keys.
       new ApiKeyCache(connection),
@@ -108,7 +106,6 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   } finally {
-    await prisma.$disconnect();
     await database.onApplicationShutdown();
     await store.close();
   }

@@ -1,7 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
 import { Database } from './database.js';
-import { PrismaService } from './prisma.service.js';
 import { ProcessPresence } from './process-presence.js';
 
 @Global()
@@ -10,8 +9,8 @@ export class DatabaseModule {
   static forConnection(connection: DatabaseConnection): DynamicModule {
     return {
       module: DatabaseModule,
-      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, Database, PrismaService, ProcessPresence],
-      exports: [Database, PrismaService, DATABASE_CONNECTION, ProcessPresence],
+      providers: [{ provide: DATABASE_CONNECTION, useValue: connection }, Database, ProcessPresence],
+      exports: [Database, DATABASE_CONNECTION, ProcessPresence],
     };
   }
 }

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
-import type { Sql } from './sql.js';
+import { type Sql, sql } from './sql.js';
 import { StatementNames } from './statement-names.js';
 
-// The gateway's way to Postgres: one node-postgres pool (Prisma's client runs on the same pool,
-// see PrismaService), statements prepared once per connection under a name, and the two shapes a
-// write takes: one statement on its own (a unit of work, its own transaction) or, where a write
-// must read under a lock first, a transaction on one connection.
+// The gateway's way to Postgres: one node-postgres pool, statements prepared once per connection
+// under a name, and the two shapes a write takes: one statement on its own (a unit of work, its
+// own transaction) or, where a write must read under a lock first, a transaction on one
+// connection. (Prisma owns the schema and the migrations; nothing at run time goes through its
+// client, whose query engine alone would hold some 50 MB of the process.)
 //
 // Repositories are the only code that holds this; their methods take an `Executor`, which is
 // either this (a statement on any pooled connection) or the `Transaction` a caller opened.
@@ -56,7 +57,7 @@ export class Transaction implements Executor {
 
 @Injectable()
 export class Database implements Executor, OnApplicationShutdown {
-  /** Shared with Prisma's adapter. */
+  /** Also the rate limiter's store (see RequestLimiter). */
   readonly pool: pg.Pool;
   private readonly statementNames: StatementNames | undefined;
   private readonly prepare: Prepare;
@@ -82,11 +83,6 @@ export class Database implements Executor, OnApplicationShutdown {
     // An idle connection that dies is dropped by the pool and the next query opens another; an
     // 'error' event nobody listens to would end the process.
     this.pool.on('error', (error) => logger.warn(`An idle database connection failed: ${error.message}`));
-  }
-
-  /** The name a statement text runs under, for Prisma's adapter on the same pool. */
-  statementName(text: string): string | undefined {
-    return this.statementNames?.nameFor(text);
   }
 
   /** One statement on any pooled connection: outside a transaction, it is one of its own. */
@@ -129,4 +125,29 @@ export class Database implements Executor, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * One page of `source` (a table, or a table with its WHERE) in `order`, and how many rows it has in
+ * all, in one statement. Rows come back as `columns` name them.
+ */
+export async function pageOf<T>(
+  db: Executor,
+  source: Sql,
+  columns: Sql,
+  order: Sql,
+  offset: number,
+  limit: number,
+): Promise<{ total: number; rows: T[] }> {
+  const rows = await db.query<T & { page_total: number; page_row: boolean | null }>(sql`
+    SELECT (SELECT count(*)::int FROM ${source}) AS page_total, page.*
+      FROM (SELECT 1) one
+      LEFT JOIN LATERAL (SELECT true AS page_row, ${columns} FROM ${source} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}) page
+        ON true`);
+  return {
+    total: rows[0]?.page_total ?? 0,
+    rows: rows
+      .filter((row) => row.page_row)
+      .map(({ page_total: _total, page_row: _row, ...row }) => row as unknown as T),
+  };
 }

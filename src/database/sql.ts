@@ -1,15 +1,14 @@
-import { Prisma } from '../generated/prisma/client.js';
+import sqltag, { type Sql, empty as emptySql, join as joinSql, raw as rawSql } from 'sql-template-tag';
 
-// SQL statements are built with the tagged template Prisma ships (sql-template-tag): every
+// SQL statements are built with sql-template-tag (the tag Prisma itself vendors): every
 // interpolated value becomes a `$n` parameter, never text of the statement; `raw` is for names
-// and keywords the code itself chose, never for input. The statements run on node-postgres
-// (see Database), Prisma's client is not involved.
+// and keywords the code itself chose, never for input. They run on node-postgres (see Database).
 
-export type Sql = Prisma.Sql;
-export const sql = Prisma.sql;
-export const join = Prisma.join;
-export const raw = Prisma.raw;
-export const empty = Prisma.empty;
+export type { Sql };
+export const sql = sqltag;
+export const join = joinSql;
+export const raw = rawSql;
+export const empty = emptySql;
 
 /** A JSON value as Postgres jsonb, from a parameter (never text of the statement). */
 export function jsonb(value: unknown): Sql {

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../database/database.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { Database, pageOf } from '../database/database.js';
 import { sql } from '../database/sql.js';
 
 export interface OrderStatusRecord {
@@ -15,37 +14,26 @@ export interface OrderStatusRecord {
 
 @Injectable()
 export class StatusesRepository {
-  constructor(
-    private readonly database: Database,
-    private readonly prisma: PrismaService,
-  ) {}
+  constructor(private readonly database: Database) {}
 
-  /** The list, off the hot path: Prisma. */
   async page(offset: number, limit: number): Promise<{ total: number; statuses: OrderStatusRecord[] }> {
-    const [total, rows] = await Promise.all([
-      this.prisma.orderStatus.count(),
-      this.prisma.orderStatus.findMany({ orderBy: [{ sort: 'asc' }, { id: 'asc' }], skip: offset, take: limit }),
-    ]);
-    return { total, statuses: rows.map(toStatusRecord) };
+    const { total, rows } = await pageOf<OrderStatusRecord>(
+      this.database,
+      sql`order_statuses`,
+      COLUMNS,
+      sql`sort, id`,
+      offset,
+      limit,
+    );
+    return { total, statuses: rows };
   }
 
-  /** One status: read by every status change, so plain SQL. */
   async findById(id: number): Promise<OrderStatusRecord | null> {
-    const [row] = await this.database.query<OrderStatusRecord>(sql`
-      SELECT id, name, icon, color, sort, complete_order AS "completeOrder", cancel_order AS "cancelOrder"
-        FROM order_statuses WHERE id = ${id}`);
+    const [row] = await this.database.query<OrderStatusRecord>(
+      sql`SELECT ${COLUMNS} FROM order_statuses WHERE id = ${id}`,
+    );
     return row ?? null;
   }
 }
 
-export function toStatusRecord(row: OrderStatusRecord): OrderStatusRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    icon: row.icon,
-    color: row.color,
-    sort: row.sort,
-    completeOrder: row.completeOrder,
-    cancelOrder: row.cancelOrder,
-  };
-}
+const COLUMNS = sql`id, name, icon, color, sort, complete_order AS "completeOrder", cancel_order AS "cancelOrder"`;

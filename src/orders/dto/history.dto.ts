@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsDefined,
@@ -35,6 +36,7 @@ export class HistoryPostRequestRecord {
 
 export class HistoryPostRequest {
   /** @example "email" */
+  @ApiProperty({ enum: HISTORY_TYPES })
   @IsDefined()
   @IsIn(HISTORY_TYPES)
   type!: (typeof HISTORY_TYPES)[number];

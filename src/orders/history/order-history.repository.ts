@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../../database/prisma.service.js';
+import { Database, pageOf } from '../../database/database.js';
 import { sql } from '../../database/sql.js';
 import { type JsonHole, type UnitOfWork, jsonbWith } from '../../database/unit-of-work.js';
 import type { Changes } from './changes.js';
@@ -29,7 +29,7 @@ export interface HistoryEntryRecord extends NewHistoryEntry {
 
 @Injectable()
 export class OrderHistoryRepository {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly database: Database) {}
 
   /**
    * The entry of the anchor order's change, as a part of its unit of work; NEW_HISTORY_ID is its id.
@@ -48,23 +48,22 @@ export class OrderHistoryRepository {
     );
   }
 
-  /** Oldest first: the history reads as a story. Off the hot path: Prisma. */
+  /** Oldest first: the history reads as a story. */
   async page(
     orderId: number,
     offset: number,
     limit: number,
   ): Promise<{ total: number; entries: HistoryEntryRecord[] }> {
-    const [total, rows] = await Promise.all([
-      this.prisma.historyEntry.count({ where: { orderId } }),
-      this.prisma.historyEntry.findMany({ where: { orderId }, orderBy: { id: 'asc' }, skip: offset, take: limit }),
-    ]);
-    return {
-      total,
-      entries: rows.map((row) => ({
-        ...row,
-        type: row.type as HistoryType,
-        changes: row.changes as Changes | null,
-      })),
-    };
+    const { total, rows } = await pageOf<HistoryEntryRecord>(
+      this.database,
+      sql`order_history WHERE order_id = ${orderId}`,
+      sql`id, order_id AS "orderId", type, action, record_name AS "recordName", record_status AS "recordStatus",
+          changes, api_key_id AS "apiKeyId", api_key_name AS "apiKeyName", request_id AS "requestId",
+          created_at AS "createdAt"`,
+      sql`id`,
+      offset,
+      limit,
+    );
+    return { total, entries: rows };
   }
 }
