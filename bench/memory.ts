@@ -13,7 +13,8 @@ import { load, startServer } from './servers.js';
 // to the simulator in a process of its own), sampled every 10 s: it must stay under 300 MB and
 // not grow from minute 2 to the end. The gateway runs as production runs it, built (npm run build,
 // done here first) and started with node dist/main.js: SWC's loader, which the other benchmarks
-// run it under, holds some 150 MB of its own.
+// run it under, holds some 150 MB of its own. GATEWAY_NODE_OPTIONS passes V8 flags to the gateway
+// alone, to try heap settings (--max-old-space-size=160, say).
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
       RATE_LIMIT_REQUESTS: '1000000',
       LOG_LEVEL: 'info',
       LOG_REQUESTS: 'false',
+      NODE_OPTIONS: process.env.GATEWAY_NODE_OPTIONS ?? '',
     },
     /Listening on (http:\/\/[^;\s]+)/,
   );

@@ -82,6 +82,9 @@ export class MplusBackOffice implements BackOfficePort {
   });
   /** Article numbers MplusKASSA has (see ARTICLE_CACHE_MS). */
   private readonly articles = new LRUCache<number, true>({ max: CACHE_ENTRIES, ttl: ARTICLE_CACHE_MS });
+  /** Article lookups in flight, by article number. */
+  private readonly articleLookups = new Map<number, Promise<Outcome<Set<number>>>>();
+  private vatLookup: Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> | undefined;
 
   constructor(
     private readonly client: MplusSoapClient,
@@ -429,23 +432,55 @@ export class MplusBackOffice implements BackOfficePort {
       (number) => !this.articles.has(number),
     );
     if (wanted.length === 0) return accepted(undefined);
-    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
-      request: { articleNumbers: wanted, pluNumbers: [] },
-    });
-    if (listed.kind !== 'accepted') return listed;
-    const known = new Set(
-      (listed.value.productList ?? []).flatMap((product) =>
-        (product.articleList ?? []).map((article) => article.articleNumber),
-      ),
-    );
-    for (const number of known) if (number !== undefined) this.articles.set(number, true);
-    const missing = wanted.filter((number) => !known.has(number));
+    // Workers forwarding orders with the same articles at once ask MplusKASSA once between them.
+    const fresh = wanted.filter((number) => !this.articleLookups.has(number));
+    if (fresh.length > 0) {
+      const lookup = this.lookUpArticles(fresh);
+      for (const number of fresh) this.articleLookups.set(number, lookup);
+      void lookup.finally(() => {
+        for (const number of fresh) if (this.articleLookups.get(number) === lookup) this.articleLookups.delete(number);
+      });
+    }
+    const known = new Set<number>();
+    for (const lookup of new Set(
+      wanted.map((number) => this.articleLookups.get(number) ?? this.lookUpArticles([number])),
+    )) {
+      const found = await lookup;
+      if (found.kind !== 'accepted') return found;
+      for (const number of found.value) known.add(number);
+    }
+    const missing = wanted.filter((number) => !known.has(number) && !this.articles.has(number));
     if (missing.length > 0) return rejected('UNKNOWN-ARTICLE', `MplusKASSA has no article ${missing.join(', ')}.`);
     return accepted(undefined);
   }
 
-  private async vatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
-    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS) return accepted(this.vatGroups);
+  /** The numbers of those articles MplusKASSA has, remembered as known (see ARTICLE_CACHE_MS). */
+  private async lookUpArticles(numbers: number[]): Promise<Outcome<Set<number>>> {
+    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
+      request: { articleNumbers: numbers, pluNumbers: [] },
+    });
+    if (listed.kind !== 'accepted') return listed;
+    const known = new Set<number>();
+    for (const product of listed.value.productList ?? []) {
+      for (const article of product.articleList ?? []) {
+        if (article.articleNumber !== undefined) known.add(article.articleNumber);
+      }
+    }
+    for (const number of known) this.articles.set(number, true);
+    return accepted(known);
+  }
+
+  private vatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
+    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS)
+      return Promise.resolve(accepted(this.vatGroups));
+    // One read for every worker that finds the tables stale at the same moment.
+    this.vatLookup ??= this.readVatTables().finally(() => {
+      this.vatLookup = undefined;
+    });
+    return this.vatLookup;
+  }
+
+  private async readVatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
     const listed = await this.client.call<{ vatGroup?: MplusVatGroup[] }>('getVatGroupList', {});
     if (listed.kind !== 'accepted') return listed;
     const codes = new Map<string, number>();

@@ -284,6 +284,16 @@ describe('calls per order', () => {
     expect(await callsOf(() => own.backOffice.createOrder(backOfficeOrder()))).toContain('findOrder');
   });
 
+  it('asks for the VAT groups and articles once for orders forwarded at the same moment', async () => {
+    const orders = Array.from({ length: 6 }, () => backOfficeOrder());
+    const calls = await callsOf(() =>
+      Promise.all(orders.map((order) => own.backOffice.createOrder(order, { first: true }))),
+    );
+    expect(calls.filter((operation) => operation === 'getVatGroupList')).toHaveLength(1);
+    expect(calls.filter((operation) => operation === 'getProducts')).toHaveLength(1);
+    expect(calls.filter((operation) => operation === 'createOrder')).toHaveLength(6);
+  });
+
   it('a repeat customer with known articles costs one call; a new one three', async () => {
     const order = backOfficeOrder();
     expect(await callsOf(() => own.backOffice.createOrder(order, { first: true }))).toEqual([

@@ -71,3 +71,36 @@ it('folds the journal into the snapshot once it outgrows it, and reads the same 
   expect(second.store.allOrders()).toHaveLength(2500);
   expect(second.store.snapshot()).toEqual(first.store.snapshot());
 });
+
+it('answers getOrders from a marker through its marker index as a scan would, also after a restart', () => {
+  const file = path.join(dir, 'state.json');
+  const first = opened(file);
+  const ids: string[] = [];
+  for (let index = 0; index < 40; index += 1) first.change((store) => ids.push(tillOrder(store).orderId));
+  // Changed again, so their markers move past the others'.
+  for (const orderId of ids.filter((_, index) => index % 3 === 0)) {
+    first.change((store) => store.handle('deliverOrder', { request: { orderId } }));
+  }
+  first.journal.close();
+  const expected = (store: SimulatorStore, from: number) =>
+    store
+      .allOrders()
+      .filter((order) => order.syncMarker! >= from)
+      .sort((a, b) => a.syncMarker! - b.syncMarker!)
+      .slice(0, 10)
+      .map((order) => [order.orderId, order.syncMarker]);
+  const read = (store: SimulatorStore, from: number) =>
+    (
+      store.handle('getOrders', { request: { syncMarker: from, syncMarkerLimit: 10 } }).orderList as Array<{
+        orderId: string;
+        syncMarker: number;
+      }>
+    ).map((order) => [order.orderId, order.syncMarker]);
+  const second = opened(file);
+  for (const store of [first.store, second.store]) {
+    for (const from of [1, 20, 41, 45, 53, 54]) {
+      expect(read(store, from)).toEqual(expected(store, from));
+    }
+  }
+  expect(read(second.store, 41).length).toBeGreaterThan(0);
+});
