@@ -23,6 +23,9 @@ const ORDER_JSON = `
     (SELECT coalesce(json_agg(json_build_object('shipper_id', t.shipper_id, 'tracking_number', t.tracking_number,
                                                 'template', s.tracking_url_template) ORDER BY t.id), '[]')
        FROM trackings t JOIN shippers s ON s.id = t.shipper_id WHERE t.order_id = o.id) AS trackings,
+    (SELECT coalesce(json_agg(p ORDER BY p.id), '[]') FROM order_payments p WHERE p.order_id = o.id) AS payments,
+    (SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM order_refunds r WHERE r.order_id = o.id) AS refunds,
+    greatest(o.money - o.paid, 0) AS balance_due,
     row_to_json(st) AS status, row_to_json(sy) AS sync,
     EXISTS (SELECT 1 FROM sync_events e WHERE e.order_id = o.id AND e.processed_at IS NULL) AS sync_pending
   FROM orders o
@@ -33,6 +36,9 @@ interface Row {
   [column: string]: unknown;
   items: Array<Record<string, unknown>>;
   trackings: Array<{ shipper_id: number; tracking_number: string; template: string }>;
+  payments: Array<Record<string, unknown>>;
+  refunds: Array<Record<string, unknown> & { lines: Array<{ itemId: number; count: number }> }>;
+  taxes: Array<{ rate: string; base: string; tax: string }>;
   status: Record<string, unknown> | null;
   sync: Record<string, unknown> | null;
   sync_pending: boolean;
@@ -72,6 +78,19 @@ function price(base: unknown, final: unknown, vat: unknown, vatValue: unknown, c
     currency,
   };
 }
+
+type StoredPrice = { basePrice: string; finalPrice: string; vatRate: string; vatValue: string } | null;
+const feePrice = (stored: unknown, currency: string) => {
+  const fee = stored as StoredPrice;
+  return fee && price(fee.basePrice, fee.finalPrice, fee.vatRate, fee.vatValue, currency);
+};
+const discount = (row: Record<string, unknown>) =>
+  row.discount_kind === null
+    ? null
+    : {
+        amount: row.discount_kind === 'amount' ? Number(row.discount_value) : null,
+        percent: row.discount_kind === 'percent' ? Number(row.discount_value) : null,
+      };
 
 function toJson(o: Row, expanded: boolean) {
   const currency = o.order_currency_code as string;
@@ -116,6 +135,35 @@ function toJson(o: Row, expanded: boolean) {
     money: Number(o.money),
     paid: Number(o.paid),
     date_paid: atom(o.date_paid),
+    amount_subtotal: Number(o.amount_subtotal),
+    amount_discount: Number(o.amount_discount),
+    amount_shipping: Number(o.amount_shipping),
+    amount_payment_fee: Number(o.amount_payment_fee),
+    amount_tax: Number(o.amount_tax),
+    amount_total: Number(o.money),
+    amount_paid: Number(o.paid),
+    amount_refunded: Number(o.refunded),
+    balance_due: Number(o.balance_due),
+    taxes: o.taxes.map((tax) => ({ rate: Number(tax.rate), base: Number(tax.base), tax: Number(tax.tax) })),
+    discount: o.discount_kind === null ? null : { ...discount(o), code: o.discount_code },
+    shipping_price: feePrice(o.shipping_price, currency),
+    payment_price: feePrice(o.payment_price, currency),
+    payments: o.payments.map((p) => ({
+      payment_id: p.external_payment_id,
+      amount: Number(p.amount),
+      method: p.method,
+      status: p.status,
+      url: p.url,
+      date: atom(p.created_at),
+      updated_at: atom(p.updated_at),
+    })),
+    refunds: o.refunds.map((r) => ({
+      refund_id: r.refund_id,
+      amount: Number(r.amount),
+      reason: r.reason,
+      items: r.lines.map((line) => ({ item_id: line.itemId, count: line.count })),
+      date: atom(r.created_at),
+    })),
     items: o.items.map((i) => ({
       id: i.id,
       article: i.article_number === null ? null : { id: Number(i.article_number), article_number: i.article_number },
@@ -132,6 +180,9 @@ function toJson(o: Row, expanded: boolean) {
         i.original_vat_value,
         currency,
       ),
+      discount: discount(i),
+      order_discount: Number(i.order_discount),
+      total: Number(i.total),
     })),
     weight: null,
     shipping: ref('/System/Channels/Shippings', o.shipping_id),
@@ -168,7 +219,9 @@ function toJson(o: Row, expanded: boolean) {
           }
         : { id: o.status.id, api_link: `/System/Orders/Statuses/${String(o.status.id)}` }),
     lifecycle_state: lifecycleState(flags),
-    allowed_transitions: allowedTransitions(flags),
+    allowed_transitions: allowedTransitions(flags).filter(
+      (action) => action !== 'refund' || Number(o.paid) > Number(o.refunded),
+    ),
     version: o.version,
     sync: {
       status: syncState === 'failed' || syncState === 'retrying' ? syncState : o.sync_pending ? 'pending' : 'synced',
@@ -232,16 +285,23 @@ async function main(): Promise<void> {
       return { ...item, base, final: base + vatValue, vatValue };
     });
     const money = lines.reduce((sum, line) => sum + line.final * line.count, 0);
+    // VAT per rate, as the gateway figures it (computed by Postgres from the lines' totals).
     const { rows } = await pool.query<{ id: number }>(
-      `WITH o AS (
-         INSERT INTO orders (hash, date_order, email, email_normalized, name, main_currency_code, order_currency_code, money)
-         VALUES (md5(random()::text), now(), $1, lower($1), $2, 'EUR', 'EUR', $3) RETURNING id),
+      `WITH l AS (SELECT * FROM unnest($4::text[], $5::text[], $6::int[], $7::numeric[], $8::numeric[], $9::numeric[],
+                                       $10::numeric[]) AS l(a, n, c, b, f, v, vv)),
+       rate AS (SELECT v, sum(f * c) AS amount, round(sum(f * c) * v / (100 + v), 2) AS tax FROM l GROUP BY v),
+       o AS (
+         INSERT INTO orders (hash, date_order, email, email_normalized, name, main_currency_code, order_currency_code, money,
+                             amount_subtotal, amount_tax, taxes)
+         SELECT md5(random()::text), now(), $1, lower($1), $2, 'EUR', 'EUR', $3, $3, coalesce(sum(tax), 0),
+                coalesce(jsonb_agg(jsonb_build_object('rate', v::text, 'base', (amount - tax)::text, 'tax', tax::text)
+                                   ORDER BY v), '[]')
+           FROM rate RETURNING id),
        lines AS (
          INSERT INTO order_items (order_id, article_number, name, count, price_given_as, base_price, final_price, vat_rate,
-                                  vat_value, original_base_price, original_final_price, original_vat_rate, original_vat_value)
-         SELECT o.id, a, n, c, 'base', b, f, v, vv, b, f, v, vv
-           FROM o, unnest($4::text[], $5::text[], $6::int[], $7::numeric[], $8::numeric[], $9::numeric[], $10::numeric[])
-                AS l(a, n, c, b, f, v, vv)),
+                                  vat_value, original_base_price, original_final_price, original_vat_rate, original_vat_value,
+                                  total)
+         SELECT o.id, a, n, c, 'base', b, f, v, vv, b, f, v, vv, f * c FROM o, l),
        sync AS (INSERT INTO order_sync (order_id, external_id) SELECT id, 'og-' || id FROM o),
        event AS (INSERT INTO sync_events (order_id, kind) SELECT id, 'create' FROM o),
        history AS (INSERT INTO order_history (order_id, type, action) SELECT id, 'order', 'created' FROM o)

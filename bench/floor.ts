@@ -18,6 +18,22 @@ const price = (prefix: string) => `json_build_object(
   'final_price', i.${prefix}final_price, 'final_price_word', ${word(`i.${prefix}final_price`)},
   'vat', i.${prefix}vat_rate, 'vat_value', i.${prefix}vat_value, 'vat_value_word', ${word(`i.${prefix}vat_value`)},
   'currency', o.order_currency_code)`;
+/** A fee's price, from its jsonb column ({givenAs, basePrice, finalPrice, vatRate, vatValue} as text). */
+const fee = (column: string) => {
+  const field = (name: string) => `(${column}->>'${name}')::numeric`;
+  return `CASE WHEN ${column} IS NULL THEN NULL ELSE json_build_object(
+    'base_price', ${field('basePrice')}, 'base_price_word', ${word(field('basePrice'))},
+    'final_price', ${field('finalPrice')}, 'final_price_word', ${word(field('finalPrice'))},
+    'vat', ${field('vatRate')}, 'vat_value', ${field('vatValue')}, 'vat_value_word', ${word(field('vatValue'))},
+    'currency', o.order_currency_code) END`;
+};
+/** A discount as given: one of amount and percent, the other null. */
+const discount = (
+  table: string,
+  code: boolean,
+) => `CASE WHEN ${table}.discount_kind IS NULL THEN NULL ELSE json_build_object(
+    'amount', CASE WHEN ${table}.discount_kind = 'amount' THEN ${table}.discount_value END,
+    'percent', CASE WHEN ${table}.discount_kind = 'percent' THEN ${table}.discount_value END${code ? `, 'code', ${table}.discount_code` : ''}) END`;
 
 /** The lifecycle table of the gateway (src/orders/order-lifecycle.ts) as SQL, for every set of flags. */
 function lifecycleSql(): { state: string; transitions: string } {
@@ -27,7 +43,12 @@ function lifecycleSql(): { state: string; transitions: string } {
     const flags = { sent: !!(bits & 1), delivered: !!(bits & 2), done: !!(bits & 4), canceled: !!(bits & 8) };
     const when = `WHEN o.sent = ${flags.sent} AND o.delivered = ${flags.delivered} AND o.done = ${flags.done} AND o.canceled = ${flags.canceled}`;
     states.push(`${when} THEN '${lifecycleState(flags)}'`);
-    transitions.push(`${when} THEN '${JSON.stringify(allowedTransitions(flags))}'::json`);
+    // The gateway lists a refund only while something paid is not refunded.
+    const allowed = allowedTransitions(flags);
+    const unpaid = allowed.filter((action) => action !== 'refund');
+    transitions.push(
+      `${when} THEN CASE WHEN o.paid > o.refunded THEN '${JSON.stringify(allowed)}'::json ELSE '${JSON.stringify(unpaid)}'::json END`,
+    );
   }
   return { state: `CASE ${states.join(' ')} END`, transitions: `CASE ${transitions.join(' ')} END` };
 }
@@ -49,11 +70,28 @@ function orderRow(expanded: boolean, pending: string): string {
     o.company_name, o.company_nr, o.company_vat, o.delivery_name, o.delivery_street, o.delivery_city, o.delivery_zip,
     o.delivery_state_code, o.delivery_phone, o.delivery_email, o.note, o.our_note, o.hash, o.main_currency_code,
     o.order_currency_code, o.currency_rate, o.money, o.paid, ${atom('o.date_paid')} AS date_paid,
+    o.amount_subtotal, o.amount_discount, o.amount_shipping, o.amount_payment_fee, o.amount_tax,
+    o.money AS amount_total, o.paid AS amount_paid, o.refunded AS amount_refunded,
+    greatest(o.money - o.paid, 0) AS balance_due,
+    (SELECT coalesce(json_agg(json_build_object('rate', (t->>'rate')::numeric, 'base', (t->>'base')::numeric,
+                                                'tax', (t->>'tax')::numeric) ORDER BY n), '[]')
+       FROM jsonb_array_elements(o.taxes) WITH ORDINALITY AS tax(t, n)) AS taxes,
+    ${discount('o', true)} AS discount, ${fee('o.shipping_price')} AS shipping_price,
+    ${fee('o.payment_price')} AS payment_price,
+    (SELECT coalesce(json_agg(json_build_object('payment_id', p.external_payment_id, 'amount', p.amount, 'method', p.method,
+        'status', p.status, 'url', p.url, 'date', ${atom('p.created_at')}, 'updated_at', ${atom('p.updated_at')})
+        ORDER BY p.id), '[]') FROM order_payments p WHERE p.order_id = o.id) AS payments,
+    (SELECT coalesce(json_agg(json_build_object('refund_id', r.refund_id, 'amount', r.amount, 'reason', r.reason,
+        'items', (SELECT coalesce(json_agg(json_build_object('item_id', (l->>'itemId')::int, 'count', (l->>'count')::int)
+                                           ORDER BY n), '[]')
+                    FROM jsonb_array_elements(r.lines) WITH ORDINALITY AS line(l, n)),
+        'date', ${atom('r.created_at')}) ORDER BY r.id), '[]') FROM order_refunds r WHERE r.order_id = o.id) AS refunds,
     (SELECT coalesce(json_agg(json_build_object(
         'id', i.id, 'article', CASE WHEN i.article_number IS NULL THEN NULL
                                ELSE json_build_object('id', i.article_number::bigint, 'article_number', i.article_number) END,
         'name', i.name, 'count', i.count, 'ordered', 0, 'waiting_count', 0, 'note', i.note,
-        'price', ${price('')}, 'price_original', ${price('original_')}) ORDER BY i.id), '[]')
+        'price', ${price('')}, 'price_original', ${price('original_')}, 'discount', ${discount('i', false)},
+        'order_discount', i.order_discount, 'total', i.total) ORDER BY i.id), '[]')
         FROM order_items i WHERE i.order_id = o.id) AS items,
     NULL AS weight, ${ref('/System/Channels/Shippings', 'o.shipping_id')} AS shipping,
     ${ref('/System/Channels/Payments', 'o.payment_id')} AS payment,
@@ -103,14 +141,18 @@ const CREATE = `
   WITH line AS (
          SELECT a, n, c, b, round(b * (100 + v) / 100, 2) AS f, v FROM unnest($4::text[], $5::text[], $6::int[], $7::numeric[], $8::numeric[])
                                                              WITH ORDINALITY AS l(a, n, c, b, v, k)),
+       rate AS (SELECT v, sum(f * c) AS amount, round(sum(f * c) * v / (100 + v), 2) AS tax FROM line GROUP BY v),
        o AS (INSERT INTO orders (hash, date_order, email, email_normalized, name, main_currency_code, order_currency_code,
-                                 currency_rate, money)
-             SELECT md5(random()::text), now(), $1, lower($1), $2, 'EUR', $3, 1, coalesce(sum(f * c), 0) FROM line
+                                 currency_rate, money, amount_subtotal, amount_tax, taxes)
+             SELECT md5(random()::text), now(), $1, lower($1), $2, 'EUR', $3, 1, total, total, tax, taxes
+               FROM (SELECT coalesce(sum(amount), 0) AS total, coalesce(sum(tax), 0) AS tax,
+                            coalesce(jsonb_agg(jsonb_build_object('rate', v::text, 'base', (amount - tax)::text, 'tax', tax::text)
+                                               ORDER BY v), '[]') AS taxes FROM rate) figures
              RETURNING id),
        lines AS (INSERT INTO order_items (order_id, article_number, name, count, price_given_as, base_price, final_price,
                                           vat_rate, vat_value, original_base_price, original_final_price, original_vat_rate,
-                                          original_vat_value)
-                 SELECT o.id, a, n, c, 'base', b, f, v, f - b, b, f, v, f - b FROM o, line),
+                                          original_vat_value, total)
+                 SELECT o.id, a, n, c, 'base', b, f, v, f - b, b, f, v, f - b, f * c FROM o, line),
        sync AS (INSERT INTO order_sync (order_id, external_id) SELECT id, 'og-' || id FROM o),
        event AS (INSERT INTO sync_events (order_id, kind) SELECT id, 'create' FROM o),
        history AS (INSERT INTO order_history (order_id, type, action) SELECT id, 'order', 'created' FROM o)

@@ -38,13 +38,29 @@ const itemsOf = (count: number) =>
 const createBody = (items: number) =>
   orderBody({ email: 'bench-{n}@example.cz', name: 'Bench Customer', items: itemsOf(items) });
 
-/** Orders as the scenarios read them: 5 lines and 2 parcels each; every third one with status 2. */
+/** An order with its money made of more than its lines: a discounted line, a voucher and a shipping fee. */
+const discountedBody = (items: number) => {
+  const [first, ...rest] = itemsOf(items);
+  return {
+    ...createBody(0),
+    items: [{ ...first!, discount: { percent: 10 } }, ...rest],
+    discount: { percent: 5, code: 'BENCH' },
+    shipping_price: { final_price: 4.95, vat: 21 },
+  };
+};
+
+/**
+ * Orders as the scenarios read them: 5 lines and 2 parcels each; every third one with status 2,
+ * every fourth with a discounted line, a voucher and a shipping fee.
+ */
 async function seed(url: string, token: string, orders: number): Promise<number[]> {
   const ids: number[] = [];
   for (let start = 0; start < orders; start += 20) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(20, orders - start) }, async (_, i) => {
-        const body = JSON.stringify(createBody(5)).replaceAll('{n}', String(start + i));
+        // Every fourth with discounts and a fee, so that the floors answer those figures too.
+        const made = (start + i) % 4 === 0 ? discountedBody(5) : createBody(5);
+        const body = JSON.stringify(made).replaceAll('{n}', String(start + i));
         const { id } = (await call(url, token, 'POST', '/System/Orders', JSON.parse(body))) as { id: number };
         for (const parcel of ['Z1', 'Z2']) {
           await call(url, token, 'POST', `/System/Orders/${id}/tracking`, {
@@ -111,7 +127,14 @@ async function main(): Promise<void> {
   try {
     const gateway = await startServer(
       'src/main.ts',
-      { DATABASE_URL: database.url, PORT: '0', SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', LOG_LEVEL: 'info' },
+      {
+        DATABASE_URL: database.url,
+        PORT: '0',
+        SYNC_WORKER: 'false',
+        RATE_LIMIT_REQUESTS: '0',
+        LOG_LEVEL: 'info',
+        MPLUS_SHIPPING_ARTICLE_NUMBER: '9001',
+      },
       /Listening on (http:\/\/[^;\s]+)/,
     );
     servers.push(gateway);
@@ -176,6 +199,11 @@ async function main(): Promise<void> {
         name: 'create with 3 items',
         requests: [{ method: 'POST', path: '/System/Orders', body: JSON.stringify(createBody(3)) }],
         floors: true,
+      },
+      {
+        name: 'create with 3 items, a discount and a fee',
+        requests: [{ method: 'POST', path: '/System/Orders', body: JSON.stringify(discountedBody(3)) }],
+        floors: false,
       },
       {
         name: 'create with 3 items, Idempotency-Key',

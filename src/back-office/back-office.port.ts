@@ -56,9 +56,19 @@ export interface BackOfficeLine {
   articleNumber: string | null;
   name: string;
   count: number;
-  /** Unit price with VAT, in the order currency. */
+  /** Unit price with VAT before any discount, in the order currency. */
   unitPrice: Decimal;
   /** VAT rate in percent. */
+  vatRate: Decimal;
+  /** Taken off the line as a whole, with VAT: its own discount on every unit and its share of the order's. */
+  discount: Decimal;
+}
+
+/** A fee the order charges: a line of one unit on the article the back office keeps for it. */
+export interface BackOfficeFee {
+  kind: 'shipping' | 'payment';
+  /** With VAT. */
+  amount: Decimal;
   vatRate: Decimal;
 }
 
@@ -74,6 +84,7 @@ export interface BackOfficeOrder {
   billingAddress: PostalAddress;
   deliveryAddress: PostalAddress;
   lines: BackOfficeLine[];
+  fees: BackOfficeFee[];
   shippingMethodId: number | null;
   paymentMethodId: number | null;
 }
@@ -87,6 +98,16 @@ export interface BackOfficePayment {
   final: boolean;
 }
 
+export interface BackOfficeRefund {
+  /** The refund's id: what makes a repeated refund find the first one. */
+  reference: string;
+  /** With VAT. */
+  amount: Decimal;
+  /** The back office has invoiced the order: the refund credits the invoice; otherwise it pays the amount back. */
+  invoiced: boolean;
+  paymentMethodId: number | null;
+}
+
 /** An order as the back office reports it. */
 export interface BackOfficeOrderState {
   backOfficeOrderId: string;
@@ -94,7 +115,15 @@ export interface BackOfficeOrderState {
   externalId: string | null;
   createdAt: Date;
   customer: { email: string | null; name: string | null };
-  lines: Array<{ articleNumber: string; name: string; count: number; unitPrice: Decimal; vatRate: Decimal }>;
+  lines: Array<{
+    articleNumber: string;
+    name: string;
+    count: number;
+    unitPrice: Decimal;
+    vatRate: Decimal;
+    /** Taken off the line as a whole, with VAT. */
+    discount: Decimal;
+  }>;
   total: Decimal;
   delivered: boolean;
   canceled: boolean;
@@ -137,6 +166,8 @@ export interface BackOfficePort {
   updateOrder(backOfficeOrderId: string, order: BackOfficeOrder): Promise<Outcome<void>>;
   /** Records the payment, unless (on a later try) a previous try did. */
   recordPayment(backOfficeOrderId: string, payment: BackOfficePayment, attempt?: Attempt): Promise<Outcome<void>>;
+  /** Refunds money paid, unless (on a later try) a previous try did. */
+  refund(backOfficeOrderId: string, refund: BackOfficeRefund, attempt?: Attempt): Promise<Outcome<void>>;
   markDelivered(backOfficeOrderId: string): Promise<Outcome<void>>;
   cancelOrder(backOfficeOrderId: string): Promise<Outcome<void>>;
   /** Orders created or changed in the back office after `marker` (null: from the beginning). */

@@ -270,6 +270,30 @@ export const CONFIG_VARIABLES = {
     default: '',
     parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
   },
+  MPLUS_SHIPPING_ARTICLE_NUMBER: {
+    description:
+      'MplusKASSA article the shipping fee (shipping_price) is entered on. Empty: orders with a shipping fee are refused (422). The simulator has 9001.',
+    default: '',
+    parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
+  },
+  MPLUS_PAYMENT_FEE_ARTICLE_NUMBER: {
+    description:
+      'MplusKASSA article the payment fee (payment_price) is entered on. Empty: orders with a payment fee are refused (422). The simulator has 9003.',
+    default: '',
+    parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
+  },
+  MPLUS_REFUND_PAYMENT_METHOD: {
+    description:
+      'MplusKASSA payment method a refund of an order not yet invoiced is paid back with (a negative payment). Empty: the method of its first payment.',
+    default: '',
+    parse: text,
+  },
+  ALLOW_OVERPAYMENT: {
+    description:
+      'Accept a payment above what the order still owes (balance_due). Off: such a payment is refused (422).',
+    default: 'false',
+    parse: boolean,
+  },
   SYNC_WORKER: {
     description: 'Run the MplusKASSA workers (forwarding and reading back) in this process.',
     default: 'true',

@@ -1,11 +1,11 @@
 import {
   type Attempt,
   type BackOfficeCustomer,
-  type BackOfficeLine,
   type BackOfficeOrder,
   type BackOfficeOrderState,
   type BackOfficePayment,
   type BackOfficePort,
+  type BackOfficeRefund,
   type ChangedOrders,
   type DeliveryMethod,
   type OrderCategory,
@@ -25,6 +25,8 @@ import type {
   MplusLine,
   MplusOrder,
   MplusOrderCategory,
+  MplusPayment,
+  MplusPaymentMethod,
   MplusProduct,
   MplusRelation,
   MplusVatGroup,
@@ -39,7 +41,12 @@ import type {
 //     orders without an e-mail go to the configured default relation;
 //   - every article must exist, and every VAT rate must have a VAT group;
 //   - updates send the whole order (lines replaced), echoing the version read just before;
-//   - a payment first looks at the order's payments, so a retried payment is not paid twice.
+//   - a payment first looks at the order's payments, so a retried payment is not paid twice;
+//   - discounts go on the line (discountAmount off the line as a whole, DISCOUNT-TYPE-EXTERNAL-
+//     DISCOUNT), fees are lines of one unit on their configured articles;
+//   - a refund of an invoiced order credits the invoice (creditInvoice, which credits it whole);
+//     a refund of an order not invoiced (a deposit) is a negative payment (payOrder prepay=true)
+//     on a method that allows negative amounts, found again by its externalPaymentId.
 
 export interface MplusSettings {
   employeeNumber: number;
@@ -53,6 +60,11 @@ export interface MplusSettings {
   deliveryMethods: ReadonlyMap<number, string>;
   orderCategoryNumber: number | null;
   defaultRelationNumber: number | null;
+  /** Articles the shipping and payment fees are entered on (null: not configured). */
+  shippingArticleNumber: number | null;
+  paymentFeeArticleNumber: number | null;
+  /** Payment method a refund of an order not invoiced is paid back with; '' for its first payment's. */
+  refundPaymentMethod: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -172,28 +184,83 @@ export class MplusBackOffice implements BackOfficePort {
     const method =
       (payment.paymentMethodId !== null && this.settings.paymentMethods.get(payment.paymentMethodId)) ||
       this.settings.defaultPaymentMethod;
+    // prepay: a deposit on an order not yet shipped; otherwise MplusKASSA also delivers and invoices.
+    return this.pay(backOfficeOrderId, !payment.final, {
+      method,
+      description: `Payment ${payment.reference}`,
+      amount,
+      externalPaymentId: payment.reference,
+    });
+  }
+
+  async refund(backOfficeOrderId: string, refund: BackOfficeRefund): Promise<Outcome<void>> {
+    // The order is read whatever the attempt: what it holds says how to refund and whether a
+    // previous try did already.
+    const current = await this.getOrder(backOfficeOrderId);
+    if (current.kind !== 'accepted') return current;
+    const order = current.value;
+    if (!order) return rejected('REFUND-FAILED', `MplusKASSA has no order ${backOfficeOrderId}`);
+    if (refund.invoiced) {
+      // creditInvoice adds the credit invoice to the order's invoices: a second one means done.
+      const [invoiceId, ...credits] = order.invoiceIds ?? [];
+      if (!invoiceId) {
+        return rejected('NOT-INVOICED', `MplusKASSA has no invoice of order ${backOfficeOrderId} to credit.`);
+      }
+      if (credits.length > 0) return accepted(undefined);
+      const credited = await this.client.call<{ result: string; message: string }>('creditInvoice', { invoiceId });
+      if (credited.kind !== 'accepted') return credited;
+      const { result, message } = credited.value;
+      return result === 'CREDIT-INVOICE-RESULT-OK' ? accepted(undefined) : rejected(result, message || result);
+    }
+    const reference = `refund:${refund.reference}`;
+    if (order.paymentList?.some((payment) => payment.externalPaymentId === reference)) return accepted(undefined);
+    const amount = this.cents(refund.amount);
+    if (amount === null) return rejected('AMOUNT', `${refund.amount.toString()} is not a whole number of cents`);
+    const method = await this.refundMethod(order, refund);
+    if (method.kind !== 'accepted') return method;
+    return this.pay(backOfficeOrderId, true, {
+      method: method.value,
+      description: `Refund ${refund.reference}`,
+      amount: -amount,
+      externalPaymentId: reference,
+    });
+  }
+
+  /** One payment (negative: paid back) by payOrder, at the configured branch and employee. */
+  private async pay(
+    orderId: string,
+    prepay: boolean,
+    payment: Pick<MplusPayment, 'method' | 'description' | 'amount' | 'externalPaymentId'>,
+  ): Promise<Outcome<void>> {
+    const { branchNumber, employeeNumber } = this.settings;
     const paid = await this.client.call<{ result: string; errorMessage: string }>('payOrder', {
-      request: {
-        orderId: backOfficeOrderId,
-        // prepay: a deposit on an order not yet shipped; otherwise MplusKASSA also delivers and invoices.
-        prepay: !payment.final,
-        paymentList: [
-          {
-            method,
-            description: `Payment ${payment.reference}`,
-            amount,
-            externalPaymentId: payment.reference,
-            branchNumber: this.settings.branchNumber,
-            employeeNumber: this.settings.employeeNumber,
-          },
-        ],
-      },
+      request: { orderId, prepay, paymentList: [{ ...payment, branchNumber, employeeNumber }] },
     });
     if (paid.kind !== 'accepted') return paid;
     const { result, errorMessage } = paid.value;
     if (result === 'PAY-ORDER-RESULT-OK') return accepted(undefined);
     if (result === 'PAY-ORDER-RESULT-ORDER-HAS-CHANGED') return { kind: 'retryable', reason: `payOrder: ${result}` };
     return rejected(result, errorMessage || result);
+  }
+
+  /**
+   * The method a deposit is paid back with: MPLUS_REFUND_PAYMENT_METHOD, else the method of the
+   * order's first payment when MplusKASSA allows negative amounts on it.
+   */
+  private async refundMethod(order: MplusOrder, refund: BackOfficeRefund): Promise<Outcome<string>> {
+    if (this.settings.refundPaymentMethod) return accepted(this.settings.refundPaymentMethod);
+    const first =
+      order.paymentList?.find((payment) => payment.amount > 0)?.method ??
+      ((refund.paymentMethodId !== null && this.settings.paymentMethods.get(refund.paymentMethodId)) ||
+        this.settings.defaultPaymentMethod);
+    const listed = await this.client.call<{ paymentMethodList?: MplusPaymentMethod[] }>('getPaymentMethods', {});
+    if (listed.kind !== 'accepted') return listed;
+    const known = listed.value.paymentMethodList?.find((method) => method.method === first);
+    if (known?.allowNegativeAmount) return accepted(first);
+    return rejected(
+      'NO-REFUND-METHOD',
+      `MplusKASSA takes no negative amounts on ${first}; set MPLUS_REFUND_PAYMENT_METHOD to a method that does.`,
+    );
   }
 
   async markDelivered(backOfficeOrderId: string): Promise<Outcome<void>> {
@@ -385,23 +452,56 @@ export class MplusBackOffice implements BackOfficePort {
         `The line "${withoutArticle.name}" has no article_number; MplusKASSA needs one on every line.`,
       );
     }
-    const articles = await this.checkArticles(order.lines);
+    const feeLines: Array<{
+      articleNumber: number;
+      name: string;
+      count: number;
+      unitPrice: Decimal;
+      vatRate: Decimal;
+      discount: Decimal;
+    }> = [];
+    for (const fee of order.fees) {
+      const articleNumber =
+        fee.kind === 'shipping' ? this.settings.shippingArticleNumber : this.settings.paymentFeeArticleNumber;
+      if (articleNumber === null) {
+        const setting = fee.kind === 'shipping' ? 'MPLUS_SHIPPING_ARTICLE_NUMBER' : 'MPLUS_PAYMENT_FEE_ARTICLE_NUMBER';
+        return rejected('NO-FEE-ARTICLE', `The order has a ${fee.kind} fee and ${setting} is not set.`);
+      }
+      feeLines.push({
+        articleNumber,
+        name: fee.kind === 'shipping' ? 'Shipping' : 'Payment fee',
+        count: 1,
+        unitPrice: fee.amount,
+        vatRate: fee.vatRate,
+        discount: new Decimal(0),
+      });
+    }
+    const lines = [...order.lines.map((line) => ({ ...line, articleNumber: Number(line.articleNumber) })), ...feeLines];
+    const articles = await this.checkArticles(lines.map((line) => line.articleNumber));
     if (articles.kind !== 'accepted') return articles;
     const vat = await this.vatTables();
     if (vat.kind !== 'accepted') return vat;
     const lineList: MplusLine[] = [];
-    for (const line of order.lines) {
+    for (const line of lines) {
       const vatCode = vat.value.codes.get(line.vatRate.toString());
       if (vatCode === undefined) {
         return rejected('NO-VAT-CODE', `MplusKASSA has no VAT group for ${line.vatRate.toString()}%.`);
       }
       const price = this.cents(line.unitPrice);
       if (price === null) return rejected('AMOUNT', `${line.unitPrice.toString()} is not a whole number of cents`);
+      const discount = this.cents(line.discount);
+      if (discount === null) return rejected('AMOUNT', `${line.discount.toString()} is not a whole number of cents`);
       lineList.push({
-        articleNumber: Number(line.articleNumber),
+        articleNumber: line.articleNumber,
         text: line.name,
         // Always explicit: the server's default scale is undocumented (0 or 2 depending on the client).
-        data: { quantity: line.count, decimalPlaces: 0, price, vatCode },
+        data: {
+          quantity: line.count,
+          decimalPlaces: 0,
+          price,
+          vatCode,
+          ...(discount !== 0 ? { discountType: 'DISCOUNT-TYPE-EXTERNAL-DISCOUNT', discountAmount: discount } : {}),
+        },
       });
     }
     const deliveryMethod =
@@ -427,10 +527,8 @@ export class MplusBackOffice implements BackOfficePort {
     });
   }
 
-  private async checkArticles(lines: BackOfficeLine[]): Promise<Outcome<void>> {
-    const wanted = [...new Set(lines.map((line) => Number(line.articleNumber)))].filter(
-      (number) => !this.articles.has(number),
-    );
+  private async checkArticles(articleNumbers: number[]): Promise<Outcome<void>> {
+    const wanted = [...new Set(articleNumbers)].filter((number) => !this.articles.has(number));
     if (wanted.length === 0) return accepted(undefined);
     // Workers forwarding orders with the same articles at once ask MplusKASSA once between them.
     const fresh = wanted.filter((number) => !this.articleLookups.has(number));
@@ -471,8 +569,9 @@ export class MplusBackOffice implements BackOfficePort {
   }
 
   private vatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
-    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS)
+    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS) {
       return Promise.resolve(accepted(this.vatGroups));
+    }
     // One read for every worker that finds the tables stale at the same moment.
     this.vatLookup ??= this.readVatTables().finally(() => {
       this.vatLookup = undefined;
@@ -512,6 +611,7 @@ export class MplusBackOffice implements BackOfficePort {
           name: line.text || `Article ${line.articleNumber}`,
           count: data.quantity / 10 ** (data.decimalPlaces ?? 0),
           unitPrice: new Decimal(data.price ?? 0).dividedBy(100),
+          discount: new Decimal(lineDiscount(data)).dividedBy(100),
           vatRate:
             data.vatPercentage !== undefined
               ? new Decimal(data.vatPercentage)
@@ -529,6 +629,14 @@ export class MplusBackOffice implements BackOfficePort {
       })),
     };
   }
+}
+
+/** What a line's discount takes off it, in cents: the amount, or the percentage of quantity × price. */
+function lineDiscount(data: MplusLine['data'] & object): number {
+  if (data.discountAmount !== undefined) return data.discountAmount;
+  if (!data.discountPercentage) return 0;
+  const gross = (data.quantity * (data.price ?? 0)) / 10 ** (data.decimalPlaces ?? 0);
+  return Math.round((gross * data.discountPercentage) / 100);
 }
 
 /** E-mails are one customer whatever their case (MplusKASSA's exact match ignores case too). */

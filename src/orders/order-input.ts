@@ -1,11 +1,36 @@
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { type Decimal, currencyDecimals, decimalFromJson, hasAtMostDecimals } from '../common/money/money.js';
-import type { ItemPriceInput, OrderItemPostRequest } from './dto/order-item.dto.js';
-import { type GivenPrice, unitPrice } from './order-pricing.js';
-import type { NewOrderItem } from './order.types.js';
+import type { DiscountInput, ItemPriceInput, OrderDiscountInput, OrderItemPostRequest } from './dto/order-item.dto.js';
+import {
+  type GivenDiscount,
+  type LineInput,
+  type MoneyFields,
+  type OrderDiscount,
+  type PricedOrder,
+  fieldPath,
+  priceOrder,
+} from './order-money.js';
+import type { GivenPrice, UnitPrice } from './order-pricing.js';
+import type { NewOrderItem, OrderFields, OrderItemRecord, OrderMoneyFields } from './order.types.js';
 
 // From wire DTOs (already checked field by field) to domain input, with the checks that need the
 // order's currency: no amount may have more decimals than the currency has.
+
+/** A line as the client describes it, before the order's money is computed. */
+export interface LineDraft extends Pick<OrderItemRecord, 'articleNumber' | 'name' | 'count' | 'note'> {
+  /** The line's id when it exists already. */
+  id?: number;
+  given: GivenPrice;
+  discount: GivenDiscount | null;
+}
+
+/** What the order's money is computed from: the lines and, as OrderMoneyFields has them, the rest. */
+export interface MoneyDraft {
+  lines: LineDraft[];
+  discount: OrderDiscount | null;
+  shipping: GivenPrice | null;
+  paymentFee: GivenPrice | null;
+}
 
 export class CurrencyRules {
   readonly decimals: number;
@@ -33,25 +58,121 @@ export class CurrencyRules {
     };
   }
 
-  newItem(item: OrderItemPostRequest, field: string, errors: FieldError[]): NewOrderItem {
-    const price = unitPrice(this.givenPrice(item.price, fieldPath(field, 'price'), errors), this.decimals);
+  discount(discount: DiscountInput, field: string, errors: FieldError[]): GivenDiscount {
+    if (discount.percent != null) return { kind: 'percent', value: decimalFromJson(discount.percent) };
+    return { kind: 'amount', value: this.amount(discount.amount ?? 0, fieldPath(field, 'amount'), errors) };
+  }
+
+  orderDiscount(discount: OrderDiscountInput, field: string, errors: FieldError[]): OrderDiscount {
+    return { ...this.discount(discount, field, errors), code: discount.code ?? null };
+  }
+
+  lineDraft(item: OrderItemPostRequest, field: string, errors: FieldError[]): LineDraft {
     return {
       articleNumber: item.article_number ?? null,
       name: item.name,
       count: item.count,
       note: item.note ?? null,
+      given: this.givenPrice(item.price, fieldPath(field, 'price'), errors),
+      discount: item.discount ? this.discount(item.discount, fieldPath(field, 'discount'), errors) : null,
+    };
+  }
+}
+
+/** A stored line as a draft: its price as the client gave it, before its discount. */
+export function draftOf(item: OrderItemRecord): LineDraft {
+  return {
+    id: item.id,
+    articleNumber: item.articleNumber,
+    name: item.name,
+    count: item.count,
+    note: item.note,
+    given: {
+      givenAs: item.priceGivenAs,
+      amount: item.priceGivenAs === 'base' ? item.originalBasePrice : item.originalFinalPrice,
+      vatRate: item.originalVatRate,
+    },
+    discount: item.discount,
+  };
+}
+
+/** The stored order's money as a draft, to change a part of it and price it again. */
+export function moneyDraftOf(order: OrderMoneyFields & { items: OrderItemRecord[] }): MoneyDraft {
+  return {
+    lines: order.items.map(draftOf),
+    discount: order.discount,
+    shipping: order.shippingPrice && givenOf(order.shippingPrice),
+    paymentFee: order.paymentPrice && givenOf(order.paymentPrice),
+  };
+}
+
+function givenOf(price: UnitPrice): GivenPrice {
+  return {
+    givenAs: price.givenAs,
+    amount: price.givenAs === 'base' ? price.basePrice : price.finalPrice,
+    vatRate: price.vatRate,
+  };
+}
+
+/** A draft's lines (with their ids, when they have one), priced, and the order's money. */
+export interface PricedDraft {
+  priced: PricedOrder;
+  lines: Array<NewOrderItem & { id?: number }>;
+  /** What the order row gets. */
+  money: Pick<OrderFields, never> & OrderMoneyFields & { money: Decimal; figures: PricedOrder['figures'] };
+}
+
+/** Prices the draft (see order-money.ts); the errors name the fields of `fields`. */
+export function priceDraft(
+  draft: MoneyDraft,
+  decimals: number,
+  fields: MoneyFields,
+  errors: FieldError[],
+): PricedDraft {
+  const lineInputs: LineInput[] = draft.lines.map((line) => ({
+    given: line.given,
+    count: line.count,
+    discount: line.discount,
+  }));
+  const priced = priceOrder(
+    { lines: lineInputs, discount: draft.discount, shipping: draft.shipping, paymentFee: draft.paymentFee },
+    decimals,
+    fields,
+    errors,
+  );
+  const lines = draft.lines.map((line, index) => {
+    const { original, price, orderDiscount, total } = priced.lines[index]!;
+    return {
+      ...(line.id !== undefined ? { id: line.id } : {}),
+      articleNumber: line.articleNumber,
+      name: line.name,
+      count: line.count,
+      note: line.note,
       priceGivenAs: price.givenAs,
       basePrice: price.basePrice,
       finalPrice: price.finalPrice,
       vatRate: price.vatRate,
       vatValue: price.vatValue,
+      originalBasePrice: original.basePrice,
+      originalFinalPrice: original.finalPrice,
+      originalVatRate: original.vatRate,
+      originalVatValue: original.vatValue,
+      discount: line.discount,
+      orderDiscount,
+      total,
     };
-  }
-}
-
-/** `items[0].price` under a prefix, or `price` at the top of the body (prefix ''). */
-function fieldPath(prefix: string, name: string): string {
-  return prefix ? `${prefix}.${name}` : name;
+  });
+  return {
+    priced,
+    lines,
+    money: {
+      money: priced.figures.total,
+      figures: priced.figures,
+      discount: draft.discount,
+      shippingPrice: priced.shipping,
+      paymentPrice: priced.paymentFee,
+    },
+  };
 }
 
 export function throwIfAny(errors: FieldError[]): void {

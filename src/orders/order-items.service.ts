@@ -6,17 +6,27 @@ import type { IdModel } from '../common/http/responses.model.js';
 import type { WriteRequest } from '../common/http/write-request.js';
 import type { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { type JsonValue, changedFields, hasChanges, toJsonValue } from './history/changes.js';
-import { CurrencyRules, throwIfAny } from './order-input.js';
-import { orderTotal, unitPrice } from './order-pricing.js';
-import type { ItemPatch, OrderItemRecord, OrderRecord } from './order.types.js';
-import { OrderWriter } from './order-writer.js';
+import {
+  CurrencyRules,
+  type LineDraft,
+  type MoneyDraft,
+  type PricedDraft,
+  moneyDraftOf,
+  priceDraft,
+  throwIfAny,
+} from './order-input.js';
+import { type MoneyFields, ORDER_MONEY_FIELDS } from './order-money.js';
+import type { NewOrderItem, OrderItemRecord, OrderRecord } from './order.types.js';
+import type { Changes } from './history/changes.js';
+import { type AnswerSpec, type HistoryNote, type OrderChange, OrderWriter } from './order-writer.js';
 import { NEW_LINE_ID, OrdersRepository } from './orders.repository.js';
 
 /** The back office takes the whole order again (lines replaced). */
 const UPDATE = { kind: 'update' } as const;
 
-// Order lines. Every change recomputes the order total from the lines in the same statement
-// that changes them, decided on the order's version, so `money` is always the sum of the lines.
+// Order lines. Every change prices the whole order again (a line's share of the order's discount
+// depends on every other line) and writes the lines that moved and the order's figures in the
+// same statement, decided on the order's version, so `money` is always what the lines cost.
 
 @Injectable()
 export class OrderItemsService {
@@ -28,25 +38,25 @@ export class OrderItemsService {
   add(request: WriteRequest, orderId: number, body: OrderItemPostRequest): Promise<Answer<IdModel>> {
     return this.writer.update<IdModel>(request, orderId, (order) => {
       this.writer.check('item', order);
+      const rules = new CurrencyRules(order.orderCurrencyCode);
       const errors: FieldError[] = [];
-      const newItem = new CurrencyRules(order.orderCurrencyCode).newItem(body, '', errors);
+      const line = rules.lineDraft(body, '', errors);
       throwIfAny(errors);
-      const money = orderTotal([...order.items, newItem]);
-      return {
-        patch: { money },
-        parts: (work) => this.orders.addLine(work, newItem),
-        note: {
+      const draft = moneyDraftOf(order);
+      draft.lines.push(line);
+      const priced = this.price(draft.lines.length - 1, draft, rules);
+      const added = priced.lines.at(-1)!;
+      return this.change(
+        order,
+        priced,
+        {
           action: 'item_added',
           recordName: 'Item added',
-          changes: {
-            item: { before: null, after: itemSummary({ id: 0, ...newItem }) },
-            ...changedFields([['money', order.money, money]]),
-          },
+          changes: { item: { before: null, after: itemSummary({ id: 0, ...added }) } },
           holes: [{ path: ['item', 'after', 'id'], value: NEW_LINE_ID }],
         },
-        forward: UPDATE,
-        answer: () => ({ value: { id: 0 }, holes: [{ path: ['id'], value: NEW_LINE_ID }], status: 201 }),
-      };
+        { value: { id: 0 }, holes: [{ path: ['id'], value: NEW_LINE_ID }], status: 201 },
+      );
     });
   }
 
@@ -54,24 +64,25 @@ export class OrderItemsService {
   edit(request: WriteRequest, orderId: number, body: OrderItemPutRequest): Promise<Answer<IdModel>> {
     return this.writer.update<IdModel>(request, orderId, (order) => {
       const item = findItem(order, body.id);
-      const patch = itemPatch(order, item, body);
-      const updated: OrderItemRecord = { ...item, ...patch };
-      const itemChanges = changedFields([['item', itemSummary(item), itemSummary(updated)]]);
+      const rules = new CurrencyRules(order.orderCurrencyCode);
+      const errors: FieldError[] = [];
+      const draft = moneyDraftOf(order);
+      const index = order.items.indexOf(item);
+      const line = editedLine(draft.lines[index]!, body, rules, errors);
+      throwIfAny(errors);
+      draft.lines[index] = line;
+      const priced = this.price(index, draft, rules);
+      const updated = priced.lines[index]!;
+      const itemChanges = changedFields([['item', itemSummary(item), itemSummary({ id: item.id, ...updated })]]);
       if (!hasChanges(itemChanges) || this.writer.check('item', order).outcome === 'noop') {
         return new Answer({ id: item.id }, 201, order.version);
       }
-      const money = orderTotal(order.items.map((line) => (line.id === item.id ? updated : line)));
-      return {
-        patch: { money },
-        parts: (work) => this.orders.changeLine(work, item.id, patch),
-        note: {
-          action: 'item_updated',
-          recordName: `Item ${item.id} changed`,
-          changes: { ...itemChanges, ...changedFields([['money', order.money, money]]) },
-        },
-        forward: UPDATE,
-        answer: () => ({ value: { id: item.id }, status: 201 }),
-      };
+      return this.change(
+        order,
+        priced,
+        { action: 'item_updated', recordName: `Item ${item.id} changed`, changes: itemChanges },
+        { value: { id: item.id }, status: 201 },
+      );
     });
   }
 
@@ -79,22 +90,50 @@ export class OrderItemsService {
     return this.writer.update<IdModel>(request, orderId, (order) => {
       const item = findItem(order, itemId);
       this.writer.check('item', order);
-      const money = orderTotal(order.items.filter((line) => line.id !== item.id));
-      return {
-        patch: { money },
-        parts: (work) => this.orders.removeLine(work, item.id),
-        note: {
+      const rules = new CurrencyRules(order.orderCurrencyCode);
+      const draft = moneyDraftOf(order);
+      draft.lines = draft.lines.filter((line) => line.id !== item.id);
+      const priced = this.price(null, draft, rules);
+      return this.change(
+        order,
+        priced,
+        {
           action: 'item_deleted',
           recordName: `Item ${item.id} deleted`,
-          changes: {
-            item: { before: itemSummary(item), after: null },
-            ...changedFields([['money', order.money, money]]),
-          },
+          changes: { item: { before: itemSummary(item), after: null } },
         },
-        forward: UPDATE,
-        answer: () => ({ value: { id: item.id } }),
-      };
+        { value: { id: item.id } },
+      );
     });
+  }
+
+  /** The order priced with its lines as the route leaves them; errors about line `index` name the body's fields. */
+  private price(index: number | null, draft: MoneyDraft, rules: CurrencyRules): PricedDraft {
+    const errors: FieldError[] = [];
+    const fields: MoneyFields = {
+      line: (at) => (at === index ? '' : `items[${at}]`),
+      discount: 'discount',
+      total: index === null ? ORDER_MONEY_FIELDS.total : 'count',
+    };
+    const priced = priceDraft(draft, rules.decimals, fields, errors);
+    throwIfAny(errors);
+    return priced;
+  }
+
+  /** The change: the order's new money, the lines that moved, the history entry with the total's change. */
+  private change(
+    order: OrderRecord,
+    priced: PricedDraft,
+    note: Omit<HistoryNote, 'changes'> & { changes: Changes },
+    answer: AnswerSpec<IdModel>,
+  ): OrderChange<IdModel> {
+    return {
+      patch: priced.money,
+      parts: (work) => this.orders.writeLines(work, order.items, priced.lines),
+      note: { ...note, changes: { ...note.changes, ...changedFields([['money', order.money, priced.money.money]]) } },
+      forward: UPDATE,
+      answer: () => answer,
+    };
   }
 }
 
@@ -104,32 +143,22 @@ function findItem(order: OrderRecord, itemId: number): OrderItemRecord {
   return item;
 }
 
-function itemPatch(order: OrderRecord, item: OrderItemRecord, body: OrderItemPutRequest): ItemPatch {
-  const patch: ItemPatch = {};
-  if (body.article_number !== undefined) patch.articleNumber = body.article_number;
-  if (body.name !== undefined) patch.name = body.name;
-  if (body.count !== undefined) patch.count = body.count;
-  if (body.note !== undefined) patch.note = body.note;
-  if (body.price !== undefined) {
-    const rules = new CurrencyRules(order.orderCurrencyCode);
-    const errors: FieldError[] = [];
-    const price = unitPrice(rules.givenPrice(body.price, 'price', errors), rules.decimals);
-    throwIfAny(errors);
-    Object.assign(patch, {
-      priceGivenAs: price.givenAs,
-      basePrice: price.basePrice,
-      finalPrice: price.finalPrice,
-      vatRate: price.vatRate,
-      vatValue: price.vatValue,
-    });
-  }
-  // Keep what did not change out of the patch, so an unchanged line is recognised as such.
-  return Object.fromEntries(
-    Object.entries(patch).filter(([key, value]) => String(item[key as keyof OrderItemRecord]) !== String(value)),
-  );
+/** The stored line with the fields the PUT gives; null clears the discount. */
+function editedLine(line: LineDraft, body: OrderItemPutRequest, rules: CurrencyRules, errors: FieldError[]): LineDraft {
+  return {
+    ...line,
+    ...(body.article_number !== undefined ? { articleNumber: body.article_number } : {}),
+    ...(body.name !== undefined ? { name: body.name } : {}),
+    ...(body.count !== undefined ? { count: body.count } : {}),
+    ...(body.note !== undefined ? { note: body.note } : {}),
+    ...(body.price !== undefined ? { given: rules.givenPrice(body.price, 'price', errors) } : {}),
+    ...(body.discount !== undefined
+      ? { discount: body.discount && rules.discount(body.discount, 'discount', errors) }
+      : {}),
+  };
 }
 
-function itemSummary(item: Omit<OrderItemRecord, 'orderId' | `original${string}`>): JsonValue {
+function itemSummary(item: Omit<NewOrderItem, `original${string}`> & { id: number }): JsonValue {
   return toJsonValue({
     id: item.id,
     article_number: item.articleNumber,
@@ -139,5 +168,7 @@ function itemSummary(item: Omit<OrderItemRecord, 'orderId' | `original${string}`
     base_price: item.basePrice,
     final_price: item.finalPrice,
     vat: item.vatRate,
+    discount: item.discount && { [item.discount.kind]: item.discount.value },
+    total: item.total,
   });
 }

@@ -44,7 +44,9 @@ export class OrderLifecycleController {
     summary: 'Record a payment',
     description:
       'For payment gateways. `success` adds the amount once per `payment_id` (a retried callback changes nothing) and ' +
-      'records payment_id, url and date_paid; other statuses only record the attempt in the history. Needs orders:pay.',
+      'records payment_id, url and date_paid; it may not exceed balance_due (422 OVERPAYMENT, unless ALLOW_OVERPAYMENT) ' +
+      'and an invoiced order takes no payment (422 ORDER_INVOICED). Other statuses record the attempt under its ' +
+      'payment_id in payments[] and in the history. Needs orders:pay.',
   })
   @ApiOkResponse({ type: OrderModel })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { Answer } from '../common/http/answer.js';
@@ -11,10 +12,11 @@ import type { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
 import type { OrderModel } from './dto/order.model.js';
 import type { TrackingPostRequest } from './dto/tracking.dto.js';
 import { changedFields, toJsonValue } from './history/changes.js';
+import { Decimal, ZERO, toJsonNumber } from '../common/money/money.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
-import type { OrderPatch, OrderRecord } from './order.types.js';
-import { type ForwardedEvent, OrderWriter } from './order-writer.js';
+import type { OrderPatch, OrderRecord, PaymentRecord } from './order.types.js';
+import { type ForwardedEvent, type OrderChange, OrderWriter } from './order-writer.js';
 import { NEW_TRACKING_ID, OrdersRepository } from './orders.repository.js';
 
 export type FlagRoute = 'sent' | 'delivered' | 'done' | 'cancel';
@@ -35,6 +37,7 @@ const FLAG_ROUTES: Record<FlagRoute, { action: string; recordName: string; forwa
 @Injectable()
 export class OrderLifecycleService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly orders: OrdersRepository,
     private readonly statuses: StatusesRepository,
     private readonly shippers: ShippersRepository,
@@ -85,37 +88,24 @@ export class OrderLifecycleService {
   }
 
   /**
-   * A successful payment adds its amount once per payment_id: a gateway retrying its callback
-   * changes nothing, and the same payment_id with another amount is a conflict. Other results
-   * are recorded in the history as attempts and change nothing.
+   * A payment report. Every report with a payment_id is kept in the order's payments with its
+   * latest status; a successful one adds its amount to `paid` once: a gateway retrying its
+   * callback changes nothing, the same payment_id with another amount is a conflict, and a later
+   * failure report does not undo a success. A success above what the order still owes is refused
+   * (422 OVERPAYMENT) unless ALLOW_OVERPAYMENT; so is any payment once MplusKASSA has invoiced the
+   * order. Reports without a payment_id (failures only) are kept in the history alone.
    */
   markPaid(request: WriteRequest, orderId: number, body: OrderPaidPatchRequest): Promise<Answer<OrderModel>> {
     return this.writer.update(request, orderId, (order) => {
       const errors: FieldError[] = [];
       const amount = new CurrencyRules(order.orderCurrencyCode).amount(body.paid, 'paid', errors);
       throwIfAny(errors);
-      if (body.status !== 'success') {
-        this.writer.check('payment_attempt', order);
-        const attempt = toJsonValue({
-          paid: amount,
-          payment_id: body.payment_id ?? null,
-          status: body.status,
-          url: body.url ?? null,
-        });
-        return {
-          patch: null,
-          note: {
-            action: 'payment_attempt',
-            recordName: `Payment ${body.status}`,
-            recordStatus: body.status,
-            changes: { payment_attempt: { before: null, after: attempt } },
-          },
-          answer: (after) => this.writer.orderAnswer(after),
-        };
-      }
-      const paymentId = body.payment_id ?? '';
-      const recorded = order.payments.find((payment) => payment.externalPaymentId === paymentId);
-      if (recorded) {
+      const paymentId = body.payment_id ?? null;
+      const recorded =
+        paymentId === null ? undefined : order.payments.find((one) => one.externalPaymentId === paymentId);
+      if (body.status !== 'success') return this.paymentAttempt(order, body, amount, recorded);
+
+      if (recorded?.status === 'success') {
         if (recorded.amount.equals(amount)) return this.writer.unchanged(order);
         throw new DomainError(
           ErrorCode.PAYMENT_CONFLICT,
@@ -123,23 +113,47 @@ export class OrderLifecycleService {
         );
       }
       this.writer.check('paid', order);
+      if (order.invoiced) {
+        throw new DomainError(
+          ErrorCode.ORDER_INVOICED,
+          `Order ${order.id} is paid in full and invoiced in MplusKASSA; it takes no further payment. Refund instead (POST /System/Orders/${order.id}/refunds).`,
+        );
+      }
+      const due = balanceDue(order);
+      if (amount.gt(due) && !this.config.ALLOW_OVERPAYMENT) {
+        throw new DomainError(
+          ErrorCode.OVERPAYMENT,
+          `Order ${order.id} owes ${due.toString()} ${order.orderCurrencyCode}; a payment of ${amount.toString()} is more.`,
+          {
+            balance_due: toJsonNumber(due),
+            errors: [{ field: 'paid', message: `more than the balance due (${due.toString()})` }],
+          },
+        );
+      }
+      const paid = order.paid.plus(amount);
+      // Paid in full once the goods have left: MplusKASSA may invoice (payOrder prepay=false);
+      // before that, or when something stays open, it is a deposit (prepay=true).
+      const final = (order.sent || order.delivered) && paid.gte(order.money);
       const patch: OrderPatch = {
-        paid: order.paid.plus(amount),
+        paid,
         datePaid: new Date(),
         externalPaymentId: paymentId,
         externalPaymentUrl: body.url ?? null,
+        ...(final ? { invoiced: true } : {}),
       };
-      const payment: PaymentEventPayload = {
-        reference: paymentId,
-        amount: amount.toString(),
-        // Paid in full once the goods have left: MplusKASSA may invoice (payOrder prepay=false);
-        // before that, or when something stays open, it is a deposit (prepay=true).
-        final: (order.sent || order.delivered) && order.paid.plus(amount).gte(order.money),
-      };
-      const newPayment = { externalPaymentId: paymentId, amount, url: body.url ?? null };
+      const payment: PaymentEventPayload = { reference: paymentId ?? '', amount: amount.toString(), final };
       return {
         patch,
-        parts: (work) => this.orders.addPayments(work, [newPayment]),
+        parts: (work) =>
+          this.orders.recordPayments(work, [
+            {
+              externalPaymentId: paymentId ?? '',
+              amount,
+              url: body.url ?? null,
+              status: 'success',
+              method: body.method ?? null,
+            },
+          ]),
         note: {
           action: 'paid',
           recordName: `Paid ${amount.toString()} ${order.orderCurrencyCode}`,
@@ -154,6 +168,53 @@ export class OrderLifecycleService {
         answer: (after) => this.writer.orderAnswer(after),
       };
     });
+  }
+
+  /** A report other than success: kept under its payment_id, and in the history; `paid` stays. */
+  private paymentAttempt(
+    order: OrderRecord,
+    body: OrderPaidPatchRequest,
+    amount: Decimal,
+    recorded: PaymentRecord | undefined,
+  ) {
+    this.writer.check('payment_attempt', order);
+    // A success stays a success; the same report again changes nothing.
+    if (
+      recorded &&
+      (recorded.status === 'success' || (recorded.status === body.status && recorded.amount.equals(amount)))
+    ) {
+      return this.writer.unchanged(order);
+    }
+    const attempt = toJsonValue({
+      paid: amount,
+      payment_id: body.payment_id ?? null,
+      status: body.status,
+      url: body.url ?? null,
+    });
+    const paymentId = body.payment_id;
+    return {
+      patch: null,
+      parts:
+        paymentId === undefined
+          ? undefined
+          : (work: Parameters<NonNullable<OrderChange<OrderModel>['parts']>>[0]) =>
+              this.orders.recordPayments(work, [
+                {
+                  externalPaymentId: paymentId,
+                  amount,
+                  url: body.url ?? null,
+                  status: body.status,
+                  method: body.method ?? null,
+                },
+              ]),
+      note: {
+        action: 'payment_attempt',
+        recordName: `Payment ${body.status}`,
+        recordStatus: body.status,
+        changes: { payment_attempt: { before: null, after: attempt } },
+      },
+      answer: (after: OrderRecord) => this.writer.orderAnswer(after),
+    } satisfies OrderChange<OrderModel>;
   }
 
   /** A parcel the order already has is answered with its id (200) and not added twice. */
@@ -182,6 +243,11 @@ export class OrderLifecycleService {
       };
     });
   }
+}
+
+/** What the order still owes: its total less what was paid, never below zero. */
+export function balanceDue(order: Pick<OrderRecord, 'money' | 'paid'>): Decimal {
+  return Decimal.max(ZERO, order.money.minus(order.paid));
 }
 
 function flagChanges(order: OrderRecord, sets: Partial<LifecycleFlags>) {

@@ -61,6 +61,11 @@ export const LIFECYCLE = {
   // POST, PUT and DELETE of an item: lines are fixed once the order has left or is finished.
   item: rule(never, ALLOW, REFUSE, REFUSE, REFUSE, REFUSE),
   delivery_address: rule(never, ALLOW, REFUSE, REFUSE, REFUSE, REFUSE),
+  // PUT of the order's discount or fees: the money is fixed, like the lines, once the order has left.
+  prices: rule(never, ALLOW, REFUSE, REFUSE, REFUSE, REFUSE),
+  // A refund of what was paid: in every state, a canceled order's above all (what is left to
+  // refund is checked by the route).
+  refund: rule(never, ALLOW, ALLOW, ALLOW, ALLOW, ALLOW),
   tracking: rule(never, ALLOW, ALLOW, ALLOW, ALLOW, REFUSE),
 } satisfies Record<string, Rule>;
 

@@ -1,4 +1,4 @@
-import { Decimal, ZERO, roundToCurrency } from '../common/money/money.js';
+import { Decimal, roundToCurrency } from '../common/money/money.js';
 
 // How a line's prices follow from what the client gave. A client gives a unit price either
 // without VAT (base_price) or with it (final_price), plus the VAT rate in percent; the other
@@ -36,9 +36,4 @@ export function unitPrice(given: GivenPrice, currencyDecimals: number): UnitPric
     vatRate: given.vatRate,
     vatValue: finalPrice.minus(basePrice),
   };
-}
-
-/** The order total (money): with VAT, the sum of unit price times count over the lines. */
-export function orderTotal(lines: ReadonlyArray<{ finalPrice: Decimal; count: number }>): Decimal {
-  return lines.reduce((total, line) => total.plus(line.finalPrice.times(line.count)), ZERO);
 }

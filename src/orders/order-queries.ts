@@ -1,8 +1,10 @@
 import { Decimal, decimalFromText } from '../common/money/money.js';
-import { type Sql, assignments, empty, join, raw, sql } from '../database/sql.js';
+import { type Sql, empty, join, raw, sql } from '../database/sql.js';
 import type { SyncState, SyncStatus } from '../outbox/order-sync.repository.js';
+import type { DiscountKind, OrderFigures, TaxLine } from './order-money.js';
+import type { PriceGivenAs, UnitPrice } from './order-pricing.js';
 import type {
-  ItemPatch,
+  ChangedLine,
   NewOrder,
   NewOrderItem,
   OrderItemRecord,
@@ -11,6 +13,7 @@ import type {
   OrderRecord,
   OrderSortKey,
   PaymentRecord,
+  RefundRecord,
   TrackingRecord,
 } from './order.types.js';
 
@@ -37,12 +40,19 @@ const ORDER_COLUMNS = sql`
   o.external_payment_id AS "externalPaymentId", o.external_payment_url AS "externalPaymentUrl",
   o.source, o.version, o.created_at AS "createdAt", o.updated_at AS "updatedAt",
   o.change_seq::text AS "changeSeq",
+  o.discount_kind AS "discountKind", o.discount_value::text AS "discountValue", o.discount_code AS "discountCode",
+  o.shipping_price AS "shippingPrice", o.payment_price AS "paymentPrice",
+  o.amount_subtotal::text AS "amountSubtotal", o.amount_discount::text AS "amountDiscount",
+  o.amount_shipping::text AS "amountShipping", o.amount_payment_fee::text AS "amountPaymentFee",
+  o.amount_tax::text AS "amountTax", o.taxes, o.refunded::text AS refunded, o.invoiced,
   (SELECT coalesce(json_agg(json_build_object(
             'id', i.id, 'articleNumber', i.article_number, 'name', i.name, 'count', i.count, 'note', i.note,
             'priceGivenAs', i.price_given_as, 'basePrice', i.base_price::text, 'finalPrice', i.final_price::text,
             'vatRate', i.vat_rate::text, 'vatValue', i.vat_value::text,
             'originalBasePrice', i.original_base_price::text, 'originalFinalPrice', i.original_final_price::text,
-            'originalVatRate', i.original_vat_rate::text, 'originalVatValue', i.original_vat_value::text)
+            'originalVatRate', i.original_vat_rate::text, 'originalVatValue', i.original_vat_value::text,
+            'discountKind', i.discount_kind, 'discountValue', i.discount_value::text,
+            'orderDiscount', i.order_discount::text, 'total', i.total::text)
           ORDER BY i.id), '[]')
      FROM order_items i WHERE i.order_id = o.id) AS items,
   (SELECT coalesce(json_agg(json_build_object(
@@ -51,8 +61,13 @@ const ORDER_COLUMNS = sql`
      FROM trackings t JOIN shippers s ON s.id = t.shipper_id WHERE t.order_id = o.id) AS trackings,
   (SELECT coalesce(json_agg(json_build_object(
             'id', p.id, 'externalPaymentId', p.external_payment_id, 'amount', p.amount::text, 'url', p.url,
-            'createdAt', p.created_at) ORDER BY p.id), '[]')
+            'status', p.status, 'method', p.method, 'createdAt', p.created_at, 'updatedAt', p.updated_at)
+          ORDER BY p.id), '[]')
      FROM order_payments p WHERE p.order_id = o.id) AS payments,
+  (SELECT coalesce(json_agg(json_build_object(
+            'id', r.id, 'refundId', r.refund_id, 'amount', r.amount::text, 'reason', r.reason, 'lines', r.lines,
+            'createdAt', r.created_at) ORDER BY r.id), '[]')
+     FROM order_refunds r WHERE r.order_id = o.id) AS refunds,
   CASE WHEN st.id IS NOT NULL THEN json_build_object(
     'id', st.id, 'name', st.name, 'icon', st.icon, 'color', st.color, 'sort', st.sort,
     'completeOrder', st.complete_order, 'cancelOrder', st.cancel_order) END AS status,
@@ -195,8 +210,10 @@ function syncStatusCondition(status: SyncStatus | undefined): Sql | null {
   }
 }
 
-/** The column of each field of a new order, and of every field a change may set. */
-const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder, 'items'> | keyof OrderPatch, string> = {
+type ComposedField = 'figures' | 'discount' | 'shippingPrice' | 'paymentPrice';
+
+/** The column of each field of a new order, and of every field a change may set (but the composed ones). */
+const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder | keyof OrderPatch, 'items' | ComposedField>, string> = {
   hash: 'hash',
   source: 'source',
   customerId: 'customer_id',
@@ -242,10 +259,64 @@ const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder, 'items'> | keyof Or
   statusId: 'status_id',
   externalPaymentId: 'external_payment_id',
   externalPaymentUrl: 'external_payment_url',
+  refunded: 'refunded',
+  invoiced: 'invoiced',
 };
 
 /** Amounts go to Postgres as text: exact, and typed by the column they fill. */
 const parameter = (value: unknown): unknown => (value instanceof Decimal ? value.toString() : value);
+
+/** A fee's price as its jsonb column keeps it: amounts as text. */
+function storedPrice(price: UnitPrice | null): string | null {
+  return price === null
+    ? null
+    : JSON.stringify({
+        givenAs: price.givenAs,
+        basePrice: price.basePrice.toString(),
+        finalPrice: price.finalPrice.toString(),
+        vatRate: price.vatRate.toString(),
+        vatValue: price.vatValue.toString(),
+      });
+}
+
+/** The columns and parameters of the given fields of an order, the composed ones taken apart. */
+function orderColumns(fields: Partial<Omit<NewOrder, 'items'>>): Array<[string, unknown]> {
+  const columns: Array<[string, unknown]> = [];
+  for (const [field, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    if (field === 'figures') {
+      const figures = value as OrderFigures;
+      const taxes = figures.taxes.map((tax) => ({
+        rate: tax.rate.toString(),
+        base: tax.base.toString(),
+        tax: tax.tax.toString(),
+      }));
+      columns.push(
+        ['amount_subtotal', figures.subtotal.toString()],
+        ['amount_discount', figures.discount.toString()],
+        ['amount_shipping', figures.shipping.toString()],
+        ['amount_payment_fee', figures.paymentFee.toString()],
+        ['amount_tax', figures.tax.toString()],
+        ['taxes', JSON.stringify(taxes)],
+      );
+    } else if (field === 'discount') {
+      const discount = value as NewOrder['discount'];
+      columns.push(
+        ['discount_kind', discount?.kind ?? null],
+        ['discount_value', discount?.value.toString() ?? null],
+        ['discount_code', discount?.code ?? null],
+      );
+    } else if (field === 'shippingPrice' || field === 'paymentPrice') {
+      columns.push([
+        field === 'shippingPrice' ? 'shipping_price' : 'payment_price',
+        storedPrice(value as UnitPrice | null),
+      ]);
+    } else {
+      columns.push([ORDER_COLUMNS_BY_FIELD[field as keyof typeof ORDER_COLUMNS_BY_FIELD], parameter(value)]);
+    }
+  }
+  return columns;
+}
 
 /**
  * The anchor of a new order's unit of work (see UnitOfWork): the order row, unless an order with
@@ -253,38 +324,62 @@ const parameter = (value: unknown): unknown => (value instanceof Decimal ? value
  * are the part `linesOf` adds.
  */
 export function insertOrder(order: Omit<NewOrder, 'items'>): Sql {
-  const given = Object.entries({
-    ...order,
-    externalOrderPrefix: order.externalOrderPrefix ?? '',
-  }).filter(([, value]) => value !== undefined);
-  const columns = given.map(([field]) => ORDER_COLUMNS_BY_FIELD[field as keyof typeof ORDER_COLUMNS_BY_FIELD]);
+  const given = orderColumns({ ...order, externalOrderPrefix: order.externalOrderPrefix ?? '' });
   return sql`
-    INSERT INTO orders (email_normalized, ${raw(columns.join(', '))})
-    VALUES (${order.email?.toLowerCase() ?? null}, ${join(given.map(([, value]) => parameter(value)))})
+    INSERT INTO orders (email_normalized, ${raw(given.map(([column]) => column).join(', '))})
+    VALUES (${order.email?.toLowerCase() ?? null}, ${join(given.map(([, value]) => value))})
     ON CONFLICT (external_order_prefix, external_order_id) DO NOTHING
     RETURNING id, version, updated_at`;
 }
 
-/**
- * A part inserting lines into the anchor's order (one statement for any number of lines). A line's
- * original prices start as its prices.
- */
+/** The columns of a line a write sets, with each line's value as an array parameter of its type. */
+const LINE_COLUMNS: Array<[string, string, (item: NewOrderItem) => unknown]> = [
+  ['article_number', 'text', (item) => item.articleNumber],
+  ['name', 'text', (item) => item.name],
+  ['count', 'int', (item) => item.count],
+  ['note', 'text', (item) => item.note],
+  ['price_given_as', 'text', (item) => item.priceGivenAs],
+  ['base_price', 'numeric', (item) => item.basePrice],
+  ['final_price', 'numeric', (item) => item.finalPrice],
+  ['vat_rate', 'numeric', (item) => item.vatRate],
+  ['vat_value', 'numeric', (item) => item.vatValue],
+  ['original_base_price', 'numeric', (item) => item.originalBasePrice],
+  ['original_final_price', 'numeric', (item) => item.originalFinalPrice],
+  ['original_vat_rate', 'numeric', (item) => item.originalVatRate],
+  ['original_vat_value', 'numeric', (item) => item.originalVatValue],
+  ['discount_kind', 'text', (item) => item.discount?.kind ?? null],
+  ['discount_value', 'numeric', (item) => item.discount?.value ?? null],
+  ['order_discount', 'numeric', (item) => item.orderDiscount],
+  ['total', 'numeric', (item) => item.total],
+];
+
+/** `unnest` of the lines' values, one array per column, as `line(<columns>, n)`. */
+function lineValues(items: NewOrderItem[]): Sql {
+  const arrays = LINE_COLUMNS.map(
+    ([, type, pick]) => sql`${items.map((item) => parameter(pick(item)))}::${raw(type)}[]`,
+  );
+  return sql`unnest(${join(arrays)}) WITH ORDINALITY AS line(${raw(LINE_COLUMNS.map(([column]) => column).join(', '))}, n)`;
+}
+
+const LINE_COLUMN_NAMES = raw(LINE_COLUMNS.map(([column]) => column).join(', '));
+
+/** A part inserting lines into the anchor's order (one statement for any number of lines). */
 export function insertLines(items: NewOrderItem[]): Sql {
-  const lines = (pick: (item: NewOrderItem) => unknown) => items.map((item) => parameter(pick(item)));
   return sql`
-    INSERT INTO order_items (order_id, article_number, name, count, note, price_given_as, base_price, final_price,
-                             vat_rate, vat_value, original_base_price, original_final_price, original_vat_rate,
-                             original_vat_value)
-    SELECT anchor.id, line.article_number, line.name, line.count, line.note, line.given_as, line.base, line.final,
-           line.vat_rate, line.vat_value, line.base, line.final, line.vat_rate, line.vat_value
-      FROM anchor, unnest(${lines((item) => item.articleNumber)}::text[], ${lines((item) => item.name)}::text[],
-                     ${lines((item) => item.count)}::int[], ${lines((item) => item.note)}::text[],
-                     ${lines((item) => item.priceGivenAs)}::text[], ${lines((item) => item.basePrice)}::numeric[],
-                     ${lines((item) => item.finalPrice)}::numeric[], ${lines((item) => item.vatRate)}::numeric[],
-                     ${lines((item) => item.vatValue)}::numeric[])
-           WITH ORDINALITY AS line(article_number, name, count, note, given_as, base, final, vat_rate, vat_value, n)
+    INSERT INTO order_items (order_id, ${LINE_COLUMN_NAMES})
+    SELECT anchor.id, ${raw(LINE_COLUMNS.map(([column]) => `line.${column}`).join(', '))}
+      FROM anchor, ${lineValues(items)}
      ORDER BY line.n
     RETURNING id`;
+}
+
+/** A part writing the lines of the anchor's order whole (one statement for any number of lines). */
+export function rewriteLines(lines: ChangedLine[]): Sql {
+  const ids = lines.map((line) => line.id);
+  return sql`
+    UPDATE order_items i SET ${raw(LINE_COLUMNS.map(([column]) => `${column} = line.${column}`).join(', '))}
+      FROM anchor, ${lineValues(lines)}, unnest(${ids}::int[]) WITH ORDINALITY AS line_id(id, n)
+     WHERE line_id.n = line.n AND i.id = line_id.id AND i.order_id = anchor.id`;
 }
 
 /**
@@ -293,7 +388,7 @@ export function insertLines(items: NewOrderItem[]): Sql {
  * lock; a concurrent change that got there first makes it write nothing.
  */
 export function updateOrder(id: number, version: number, patch: OrderPatch): Sql {
-  const sets = assignments(patch, ORDER_COLUMNS_BY_FIELD, parameter);
+  const sets = orderColumns(patch).map(([column, value]) => sql`${raw(column)} = ${value}`);
   return sql`
     UPDATE orders SET ${join([...sets, sql`version = version + 1`], ', ')}
      WHERE id = ${id} AND version = ${version}
@@ -308,27 +403,9 @@ export function orderAtVersion(id: number, version: number): Sql {
   return sql`SELECT id, version, updated_at FROM orders WHERE id = ${id} AND version = ${version}`;
 }
 
-const ITEM_PATCH_COLUMNS: Record<keyof ItemPatch, string> = {
-  articleNumber: 'article_number',
-  name: 'name',
-  count: 'count',
-  note: 'note',
-  priceGivenAs: 'price_given_as',
-  basePrice: 'base_price',
-  finalPrice: 'final_price',
-  vatRate: 'vat_rate',
-  vatValue: 'vat_value',
-};
-
-/** A part changing one line of the anchor's order. */
-export function updateLine(itemId: number, patch: ItemPatch): Sql {
-  const sets = assignments(patch, ITEM_PATCH_COLUMNS, parameter);
-  return sql`UPDATE order_items i SET ${join(sets, ', ')} FROM anchor WHERE i.id = ${itemId} AND i.order_id = anchor.id`;
-}
-
-/** A part deleting one line of the anchor's order. */
-export function deleteLine(itemId: number): Sql {
-  return sql`DELETE FROM order_items i USING anchor WHERE i.id = ${itemId} AND i.order_id = anchor.id`;
+/** A part deleting lines of the anchor's order. */
+export function deleteLines(itemIds: number[]): Sql {
+  return sql`DELETE FROM order_items i USING anchor WHERE i.id = ANY(${itemIds}::int[]) AND i.order_id = anchor.id`;
 }
 
 /** A part adding a parcel to the anchor's order, answering its id. */
@@ -338,16 +415,37 @@ export function insertTracking(shipperId: number, trackingNumber: string): Sql {
     SELECT anchor.id, ${shipperId}, ${trackingNumber} FROM anchor RETURNING id`;
 }
 
-/** A part recording payments of the anchor's order. */
-export function insertPayments(payments: Array<Omit<PaymentRecord, 'id' | 'createdAt'>>): Sql {
+/** A payment as a write records it: new, or the latest report of one with its payment_id. */
+export type PaymentReport = Omit<PaymentRecord, 'id' | 'createdAt' | 'updatedAt'>;
+
+/** A part recording payments of the anchor's order, each new or its latest report. */
+export function upsertPayments(payments: PaymentReport[]): Sql {
   return sql`
-    INSERT INTO order_payments (order_id, external_payment_id, amount, url)
-    SELECT anchor.id, payment.reference, payment.amount, payment.url
+    INSERT INTO order_payments (order_id, external_payment_id, amount, url, status, method)
+    SELECT anchor.id, payment.reference, payment.amount, payment.url, payment.status, payment.method
       FROM anchor, unnest(${payments.map((payment) => payment.externalPaymentId)}::text[],
                           ${payments.map((payment) => payment.amount.toString())}::numeric[],
-                          ${payments.map((payment) => payment.url)}::text[])
-           AS payment(reference, amount, url)`;
+                          ${payments.map((payment) => payment.url)}::text[],
+                          ${payments.map((payment) => payment.status)}::text[],
+                          ${payments.map((payment) => payment.method)}::text[])
+           AS payment(reference, amount, url, status, method)
+    ON CONFLICT (order_id, external_payment_id) DO UPDATE
+       SET amount = excluded.amount, url = coalesce(excluded.url, order_payments.url), status = excluded.status,
+           method = coalesce(excluded.method, order_payments.method), updated_at = now()`;
 }
+
+/** A part recording a refund of the anchor's order, answering its id. */
+export function insertRefund(refund: Omit<RefundRecord, 'id' | 'createdAt'>): Sql {
+  return sql`
+    INSERT INTO order_refunds (order_id, refund_id, amount, reason, lines)
+    SELECT anchor.id, ${refund.refundId}, ${refund.amount.toString()}, ${refund.reason},
+           ${JSON.stringify(refund.lines)}::jsonb
+      FROM anchor RETURNING id, created_at`;
+}
+
+/** An order row as the statements above return it. */
+type StoredPrice = { givenAs: PriceGivenAs; basePrice: string; finalPrice: string; vatRate: string; vatValue: string };
+type Text<T> = { [K in keyof T]: T[K] extends Decimal ? string : T[K] extends Decimal | null ? string | null : T[K] };
 
 /** An order row as the statements above return it. */
 export interface OrderRow extends Omit<
@@ -355,6 +453,7 @@ export interface OrderRow extends Omit<
   | 'currencyRate'
   | 'money'
   | 'paid'
+  | 'refunded'
   | 'externalOrderPrefix'
   | 'source'
   | 'sync'
@@ -362,23 +461,56 @@ export interface OrderRow extends Omit<
   | 'items'
   | 'trackings'
   | 'payments'
+  | 'refunds'
+  | 'figures'
+  | 'discount'
+  | 'shippingPrice'
+  | 'paymentPrice'
 > {
   currencyRate: string | null;
   money: string;
   paid: string;
+  refunded: string;
   externalOrderPrefix: string;
   source: string;
   changeSeq: string;
+  discountKind: DiscountKind | null;
+  discountValue: string | null;
+  discountCode: string | null;
+  shippingPrice: StoredPrice | null;
+  paymentPrice: StoredPrice | null;
+  amountSubtotal: string;
+  amountDiscount: string;
+  amountShipping: string;
+  amountPaymentFee: string;
+  amountTax: string;
+  taxes: Array<Text<TaxLine>>;
   /** The lines, amounts as text. */
-  items: Array<{
-    [K in Exclude<keyof OrderItemRecord, 'orderId'>]: OrderItemRecord[K] extends Decimal ? string : OrderItemRecord[K];
-  }>;
+  items: Array<
+    Text<Omit<OrderItemRecord, 'orderId' | 'discount'>> & {
+      discountKind: DiscountKind | null;
+      discountValue: string | null;
+    }
+  >;
   trackings: TrackingRecord[];
-  payments: Array<{ id: number; externalPaymentId: string; amount: string; url: string | null; createdAt: string }>;
+  payments: Array<Text<Omit<PaymentRecord, 'createdAt' | 'updatedAt'>> & { createdAt: string; updatedAt: string }>;
+  refunds: Array<Text<Omit<RefundRecord, 'createdAt'>> & { createdAt: string }>;
   status: OrderRecord['status'];
   sync:
     | (Omit<NonNullable<OrderRecord['sync']>, 'syncedAt' | 'status'> & { status: string; syncedAt: string | null })
     | null;
+}
+
+function priceOf(stored: StoredPrice | null): UnitPrice | null {
+  return (
+    stored && {
+      givenAs: stored.givenAs,
+      basePrice: decimalFromText(stored.basePrice),
+      finalPrice: decimalFromText(stored.finalPrice),
+      vatRate: decimalFromText(stored.vatRate),
+      vatValue: decimalFromText(stored.vatValue),
+    }
+  );
 }
 
 export function toOrderRecord(row: OrderRow): OrderRecord {
@@ -420,7 +552,28 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
     orderCurrencyCode: row.orderCurrencyCode,
     currencyRate: row.currencyRate === null ? null : decimalFromText(row.currencyRate),
     money: decimalFromText(row.money),
+    figures: {
+      subtotal: decimalFromText(row.amountSubtotal),
+      discount: decimalFromText(row.amountDiscount),
+      shipping: decimalFromText(row.amountShipping),
+      paymentFee: decimalFromText(row.amountPaymentFee),
+      tax: decimalFromText(row.amountTax),
+      total: decimalFromText(row.money),
+      taxes: row.taxes.map((tax) => ({
+        rate: decimalFromText(tax.rate),
+        base: decimalFromText(tax.base),
+        tax: decimalFromText(tax.tax),
+      })),
+    },
+    discount:
+      row.discountKind === null
+        ? null
+        : { kind: row.discountKind, value: decimalFromText(row.discountValue!), code: row.discountCode },
+    shippingPrice: priceOf(row.shippingPrice),
+    paymentPrice: priceOf(row.paymentPrice),
     paid: decimalFromText(row.paid),
+    refunded: decimalFromText(row.refunded),
+    invoiced: row.invoiced,
     datePaid: row.datePaid,
     statusId: row.statusId,
     status: row.status,
@@ -462,13 +615,28 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
       originalFinalPrice: decimalFromText(item.originalFinalPrice),
       originalVatRate: decimalFromText(item.originalVatRate),
       originalVatValue: decimalFromText(item.originalVatValue),
+      discount:
+        item.discountKind === null ? null : { kind: item.discountKind, value: decimalFromText(item.discountValue!) },
+      orderDiscount: decimalFromText(item.orderDiscount),
+      total: decimalFromText(item.total),
     })),
     payments: row.payments.map((payment) => ({
       id: payment.id,
       externalPaymentId: payment.externalPaymentId,
       amount: decimalFromText(payment.amount),
       url: payment.url,
+      status: payment.status,
+      method: payment.method,
       createdAt: new Date(payment.createdAt),
+      updatedAt: new Date(payment.updatedAt),
+    })),
+    refunds: row.refunds.map((refund) => ({
+      id: refund.id,
+      refundId: refund.refundId,
+      amount: decimalFromText(refund.amount),
+      reason: refund.reason,
+      lines: refund.lines,
+      createdAt: new Date(refund.createdAt),
     })),
   };
 }

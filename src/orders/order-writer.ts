@@ -72,6 +72,8 @@ export interface OrderChange<T> {
   forward?: ForwardedEvent | null;
   /** The rows that go with the change (a line, a parcel, a payment), as parts of its unit of work. */
   parts?: (work: UnitOfWork<T>) => void;
+  /** What the order shows after the change besides its patch (a new refund), for the answer. */
+  shows?: Partial<OrderRecord>;
   /** The answer, given the order as the change leaves it. */
   answer: (after: OrderRecord) => AnswerSpec<T>;
 }
@@ -93,6 +95,8 @@ const REFUSED_VERBS: Record<LifecycleAction, string> = {
   payment_attempt: 'record a payment attempt',
   item: 'have its items changed',
   delivery_address: 'have its delivery address changed',
+  prices: 'have its discount or fees changed',
+  refund: 'be refunded',
   tracking: 'get a tracking',
 };
 
@@ -198,6 +202,7 @@ export class OrderWriter {
     const after: OrderRecord = {
       ...order,
       ...(change.patch ?? {}),
+      ...(change.shows ?? {}),
       version: change.patch ? order.version + 1 : order.version,
       syncPending: order.syncPending || Boolean(change.forward),
     };

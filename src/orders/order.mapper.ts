@@ -9,6 +9,7 @@ import type { HistoryEntryModel } from './dto/history.model.js';
 import type { ArticleModel, OrderItemModel, OrderModel, PriceModel } from './dto/order.model.js';
 import type { HistoryEntryRecord } from './history/order-history.repository.js';
 import { allowedTransitions, lifecycleState } from './order-lifecycle.js';
+import type { UnitPrice } from './order-pricing.js';
 import type { OrderItemRecord, OrderRecord } from './order.types.js';
 import { syncStatus } from '../outbox/order-sync.repository.js';
 
@@ -68,6 +69,43 @@ export class OrderMapper {
       money: toJsonNumber(order.money),
       paid: toJsonNumber(order.paid),
       date_paid: toAtomOrNull(order.datePaid),
+      amount_subtotal: toJsonNumber(order.figures.subtotal),
+      amount_discount: toJsonNumber(order.figures.discount),
+      amount_shipping: toJsonNumber(order.figures.shipping),
+      amount_payment_fee: toJsonNumber(order.figures.paymentFee),
+      amount_tax: toJsonNumber(order.figures.tax),
+      amount_total: toJsonNumber(order.money),
+      amount_paid: toJsonNumber(order.paid),
+      amount_refunded: toJsonNumber(order.refunded),
+      balance_due: order.paid.gte(order.money) ? 0 : toJsonNumber(order.money.minus(order.paid)),
+      taxes: order.figures.taxes.map((tax) => ({
+        rate: toJsonNumber(tax.rate),
+        base: toJsonNumber(tax.base),
+        tax: toJsonNumber(tax.tax),
+      })),
+      discount: order.discount && {
+        amount: order.discount.kind === 'amount' ? toJsonNumber(order.discount.value) : null,
+        percent: order.discount.kind === 'percent' ? toJsonNumber(order.discount.value) : null,
+        code: order.discount.code,
+      },
+      shipping_price: order.shippingPrice && this.unitPriceModel(order.shippingPrice, currency),
+      payment_price: order.paymentPrice && this.unitPriceModel(order.paymentPrice, currency),
+      payments: order.payments.map((payment) => ({
+        payment_id: payment.externalPaymentId,
+        amount: toJsonNumber(payment.amount),
+        method: payment.method,
+        status: payment.status,
+        url: payment.url,
+        date: toAtom(payment.createdAt),
+        updated_at: toAtom(payment.updatedAt),
+      })),
+      refunds: order.refunds.map((refund) => ({
+        refund_id: refund.refundId,
+        amount: toJsonNumber(refund.amount),
+        reason: refund.reason,
+        items: refund.lines.map((line) => ({ item_id: line.itemId, count: line.count })),
+        date: toAtom(refund.createdAt),
+      })),
       items: order.items.map((item) => this.itemModel(item, currency)),
       weight: null,
       shipping: reference('/System/Channels/Shippings', order.shippingId),
@@ -92,7 +130,10 @@ export class OrderMapper {
       status_id: order.statusId,
       status: order.status && (expanded ? toOrderStatusModel(order.status) : statusReference(order.status.id)),
       lifecycle_state: lifecycleState(order),
-      allowed_transitions: allowedTransitions(order),
+      // A refund is possible in every state, but only of what was paid and not refunded yet.
+      allowed_transitions: allowedTransitions(order).filter(
+        (action) => action !== 'refund' || order.paid.gt(order.refunded),
+      ),
       version: order.version,
       sync: {
         status: syncStatus(order.sync?.status, order.syncPending),
@@ -138,7 +179,17 @@ export class OrderMapper {
         item.originalVatValue,
         currency,
       ),
+      discount: item.discount && {
+        amount: item.discount.kind === 'amount' ? toJsonNumber(item.discount.value) : null,
+        percent: item.discount.kind === 'percent' ? toJsonNumber(item.discount.value) : null,
+      },
+      order_discount: toJsonNumber(item.orderDiscount),
+      total: toJsonNumber(item.total),
     };
+  }
+
+  private unitPriceModel(price: UnitPrice, currency: string): PriceModel {
+    return this.priceModel(price.basePrice, price.finalPrice, price.vatRate, price.vatValue, currency);
   }
 
   private priceModel(base: Decimal, final: Decimal, vat: Decimal, vatValue: Decimal, currency: string): PriceModel {

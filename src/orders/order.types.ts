@@ -2,7 +2,8 @@ import type { Decimal } from '../common/money/money.js';
 import type { OrderSyncRecord, SyncStatus } from '../outbox/order-sync.repository.js';
 import type { OrderStatusRecord } from '../statuses/statuses.repository.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
-import type { PriceGivenAs } from './order-pricing.js';
+import type { GivenDiscount, OrderDiscount, OrderFigures } from './order-money.js';
+import type { PriceGivenAs, UnitPrice } from './order-pricing.js';
 
 // The order as the code sees it: camelCase, decimal.js amounts, no Prisma types. Repositories
 // return these and take the New*/Patch types below; mappers turn them into the wire format.
@@ -23,6 +24,12 @@ export interface OrderItemRecord {
   originalFinalPrice: Decimal;
   originalVatRate: Decimal;
   originalVatValue: Decimal;
+  /** The discount per unit as given; the prices above are after it, the original ones before. */
+  discount: GivenDiscount | null;
+  /** The line's share of the order's discount, with VAT. */
+  orderDiscount: Decimal;
+  /** What the line costs, with VAT. */
+  total: Decimal;
 }
 
 export interface TrackingRecord {
@@ -32,13 +39,39 @@ export interface TrackingRecord {
   trackingUrlTemplate: string;
 }
 
-/** A successful payment of the order. */
+export type PaymentStatus = 'success' | 'denied' | 'canceled' | 'unknown';
+
+/** A payment a gateway reported under its payment_id, with the latest status it reported. */
 export interface PaymentRecord {
   id: number;
   externalPaymentId: string;
   amount: Decimal;
   url: string | null;
+  status: PaymentStatus;
+  method: string | null;
   createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RefundLine {
+  itemId: number;
+  count: number;
+}
+
+export interface RefundRecord {
+  id: number;
+  refundId: string;
+  amount: Decimal;
+  reason: string | null;
+  lines: RefundLine[];
+  createdAt: Date;
+}
+
+/** What an order's money is made of besides its lines: the client's discount and fees. */
+export interface OrderMoneyFields {
+  discount: OrderDiscount | null;
+  shippingPrice: UnitPrice | null;
+  paymentPrice: UnitPrice | null;
 }
 
 /** The fields of an order a client gives or the gateway sets, without its lines and parcels. */
@@ -78,11 +111,17 @@ export interface OrderFields {
   externalOrderId: string | null;
 }
 
-export interface OrderRecord extends OrderFields, LifecycleFlags {
+export interface OrderRecord extends OrderFields, OrderMoneyFields, LifecycleFlags {
   id: number;
   hash: string;
+  /** The total, with VAT: figures.total. */
   money: Decimal;
+  figures: OrderFigures;
+  /** What the successful payments add up to. */
   paid: Decimal;
+  refunded: Decimal;
+  /** MplusKASSA has invoiced the order: its final payment was forwarded. */
+  invoiced: boolean;
   datePaid: Date | null;
   statusId: number | null;
   status: OrderStatusRecord | null;
@@ -99,14 +138,12 @@ export interface OrderRecord extends OrderFields, LifecycleFlags {
   items: OrderItemRecord[];
   trackings: TrackingRecord[];
   payments: PaymentRecord[];
+  refunds: RefundRecord[];
 }
 
-export type NewOrderItem = Omit<
-  OrderItemRecord,
-  'id' | 'orderId' | 'originalBasePrice' | 'originalFinalPrice' | 'originalVatRate' | 'originalVatValue'
->;
+export type NewOrderItem = Omit<OrderItemRecord, 'id' | 'orderId'>;
 
-export interface NewOrder extends OrderFields {
+export interface NewOrder extends OrderFields, OrderMoneyFields {
   hash: string;
   source: 'api' | 'mplus';
   paid?: Decimal;
@@ -115,6 +152,7 @@ export interface NewOrder extends OrderFields {
   delivered?: boolean;
   canceled?: boolean;
   money: Decimal;
+  figures: OrderFigures;
   items: NewOrderItem[];
 }
 
@@ -123,7 +161,13 @@ export type OrderPatch = Partial<
   Pick<
     OrderRecord,
     | 'money'
+    | 'figures'
+    | 'discount'
+    | 'shippingPrice'
+    | 'paymentPrice'
     | 'paid'
+    | 'refunded'
+    | 'invoiced'
     | 'datePaid'
     | 'statusId'
     | 'sent'
@@ -142,12 +186,8 @@ export type OrderPatch = Partial<
   >
 >;
 
-export type ItemPatch = Partial<
-  Pick<
-    OrderItemRecord,
-    'articleNumber' | 'name' | 'count' | 'note' | 'priceGivenAs' | 'basePrice' | 'finalPrice' | 'vatRate' | 'vatValue'
-  >
->;
+/** A line as a change leaves it: written whole (its money follows from the whole order's). */
+export type ChangedLine = Omit<OrderItemRecord, 'orderId'>;
 
 export interface OrderListFilter {
   channelId?: number;

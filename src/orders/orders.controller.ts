@@ -53,17 +53,14 @@ export class OrdersController {
   @Put()
   @RequiresRight('orders:write')
   @ApiOperation({
-    summary: 'Change the delivery address',
+    summary: 'Change the delivery address, the discount or the fees',
     description:
-      'Only the delivery fields given change (null clears one). Refused once the order is sent, done or canceled.',
+      'Only the fields given change (null clears one). A discount or fee prices the whole order again in the same transaction. Refused once the order is sent, done or canceled.',
   })
   @ApiOkResponse({ type: IdModel })
-  @ApiProblems(400, 401, 403, 404, 413, 415, 422)
-  updateOrderDeliveryAddress(
-    @CurrentWrite() write: WriteRequest,
-    @Body() body: OrderPutRequest,
-  ): Promise<Answer<IdModel>> {
-    return this.orders.updateDeliveryAddress(write, body);
+  @ApiProblems(400, 401, 403, 404, 412, 413, 415, 422)
+  updateOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPutRequest): Promise<Answer<IdModel>> {
+    return this.orders.update(write, body);
   }
 
   @Get(':orderId')

@@ -14,10 +14,19 @@ import { OrderWriter } from './order-writer.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersRepository } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
+import { FeeArticles } from './fee-articles.js';
+import { OrderRefundsController } from './refunds/order-refunds.controller.js';
+import { OrderRefundsService } from './refunds/order-refunds.service.js';
 
 @Module({
   imports: [StatusesModule, ShippersModule, OutboxModule],
-  controllers: [OrdersController, OrderItemsController, OrderLifecycleController, OrderHistoryController],
+  controllers: [
+    OrdersController,
+    OrderItemsController,
+    OrderLifecycleController,
+    OrderHistoryController,
+    OrderRefundsController,
+  ],
   providers: [
     OrdersRepository,
     OrderHistoryRepository,
@@ -27,6 +36,8 @@ import { OrdersService } from './orders.service.js';
     OrderItemsService,
     OrderLifecycleService,
     OrderHistoryService,
+    FeeArticles,
+    OrderRefundsService,
   ],
   exports: [OrdersRepository, OrderHistoryRepository, OrderWriter, OrderMapper],
 })

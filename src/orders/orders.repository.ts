@@ -4,11 +4,12 @@ import { type Sql, sql } from '../database/sql.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import {
   type OrderRow,
-  deleteLine,
+  type PaymentReport,
+  deleteLines,
   estimatedCount,
   insertLines,
   insertOrder,
-  insertPayments,
+  insertRefund,
   insertTracking,
   orderAtVersion,
   orderById,
@@ -16,25 +17,28 @@ import {
   orderPage,
   orderWhere,
   remainingChanges,
+  rewriteLines,
   toOrderRecord,
-  updateLine,
   updateOrder,
+  upsertPayments,
 } from './order-queries.js';
 import type {
   ChangePosition,
-  ItemPatch,
   NewOrder,
   NewOrderItem,
   OrderListFilter,
   OrderPatch,
   OrderRecord,
   OrderSortKey,
+  OrderItemRecord,
   OrderTotal,
-  PaymentRecord,
+  RefundRecord,
 } from './order.types.js';
 
-/** The id of the line a unit of work adds (see addLine). */
-export const NEW_LINE_ID = sql`(SELECT id FROM line)`;
+/** The id of the line a unit of work adds, when it adds one (see writeLines). */
+export const NEW_LINE_ID = sql`(SELECT id FROM new_lines)`;
+/** When the refund a unit of work records was made (see addRefund). */
+export const NEW_REFUND_CREATED_AT = sql`(SELECT created_at FROM refund)`;
 /** The id of the parcel a unit of work adds (see addTracking). */
 export const NEW_TRACKING_ID = sql`(SELECT id FROM tracking)`;
 
@@ -105,17 +109,23 @@ export class OrdersRepository {
     return new UnitOfWork<T>(orderAtVersion(id, version), this.database);
   }
 
-  /** A new line; NEW_LINE_ID is its id. */
-  addLine(work: UnitOfWork<unknown>, item: NewOrderItem): void {
-    work.write('line', insertLines([item]));
-  }
-
-  changeLine(work: UnitOfWork<unknown>, itemId: number, patch: ItemPatch): void {
-    work.write('line', updateLine(itemId, patch));
-  }
-
-  removeLine(work: UnitOfWork<unknown>, itemId: number): void {
-    work.write('line', deleteLine(itemId));
+  /**
+   * The order's lines from `before` to `after`: lines without an id are added (NEW_LINE_ID is the
+   * id of the one added), lines of `before` missing from `after` deleted, and the others written
+   * whole when anything about them changed (their money follows from the whole order's).
+   */
+  writeLines(work: UnitOfWork<unknown>, before: OrderItemRecord[], after: Array<NewOrderItem & { id?: number }>): void {
+    const kept = new Set(after.map((line) => line.id).filter((id) => id !== undefined));
+    const gone = before.filter((line) => !kept.has(line.id)).map((line) => line.id);
+    if (gone.length > 0) work.write('gone_lines', deleteLines(gone));
+    const added = after.filter((line) => line.id === undefined);
+    if (added.length > 0) work.write('new_lines', insertLines(added));
+    const byId = new Map(before.map((line) => [line.id, line]));
+    const moved = after.filter(
+      (line): line is NewOrderItem & { id: number } =>
+        line.id !== undefined && byId.has(line.id) && lineDiffers(byId.get(line.id)!, line),
+    );
+    if (moved.length > 0) work.write('moved_lines', rewriteLines(moved));
   }
 
   /** A new parcel; NEW_TRACKING_ID is its id. */
@@ -123,8 +133,14 @@ export class OrdersRepository {
     work.write('tracking', insertTracking(shipperId, trackingNumber));
   }
 
-  addPayments(work: UnitOfWork<unknown>, payments: Array<Omit<PaymentRecord, 'id' | 'createdAt'>>): void {
-    if (payments.length > 0) work.write('payments', insertPayments(payments));
+  /** Payments reported: new, or the latest report of one with the same payment_id. */
+  recordPayments(work: UnitOfWork<unknown>, payments: PaymentReport[]): void {
+    if (payments.length > 0) work.write('payments', upsertPayments(payments));
+  }
+
+  /** A refund; NEW_REFUND_CREATED_AT is when it was made. */
+  addRefund(work: UnitOfWork<unknown>, refund: Omit<RefundRecord, 'id' | 'createdAt'>): void {
+    work.write('refund', insertRefund(refund));
   }
 
   /**
@@ -188,6 +204,32 @@ export class OrdersRepository {
     const estimate = Math.round(explained!['QUERY PLAN'][0]!.Plan['Plan Rows']);
     return { count: Math.max(estimate, countLimit + 1, atLeast), exact: false };
   }
+}
+
+const LINE_FIELDS = [
+  'articleNumber',
+  'name',
+  'count',
+  'note',
+  'priceGivenAs',
+  'basePrice',
+  'finalPrice',
+  'vatRate',
+  'vatValue',
+  'originalBasePrice',
+  'originalFinalPrice',
+  'originalVatRate',
+  'originalVatValue',
+  'orderDiscount',
+  'total',
+] as const satisfies ReadonlyArray<keyof NewOrderItem>;
+
+function lineDiffers(stored: OrderItemRecord, line: NewOrderItem): boolean {
+  const discount = (given: NewOrderItem['discount']) => (given ? `${given.kind}:${given.value.toString()}` : '');
+  return (
+    discount(stored.discount) !== discount(line.discount) ||
+    LINE_FIELDS.some((field) => String(stored[field]) !== String(line[field]))
+  );
 }
 
 /** The orders of a page's rows: none when the only row is the figures' row of an empty page. */

@@ -20,10 +20,11 @@ import type { OrderPutRequest } from './dto/order-put.dto.js';
 import { changedFields, hasChanges, toJsonValue } from './history/changes.js';
 import { OrderHistoryRepository } from './history/order-history.repository.js';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
-import { CurrencyRules, throwIfAny } from './order-input.js';
+import { FeeArticles } from './fee-articles.js';
+import { CurrencyRules, type MoneyDraft, moneyDraftOf, priceDraft, throwIfAny } from './order-input.js';
 import { OrderMapper } from './order.mapper.js';
-import { orderTotal } from './order-pricing.js';
-import type { NewOrder, OrderListFilter, OrderPatch, OrderSortKey, OrderTotal } from './order.types.js';
+import { ORDER_MONEY_FIELDS } from './order-money.js';
+import type { NewOrder, OrderListFilter, OrderPatch, OrderRecord, OrderSortKey, OrderTotal } from './order.types.js';
 import { OrderWriter, historyEntry, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 
@@ -40,6 +41,7 @@ export class OrdersService {
     private readonly idempotency: IdempotencyRepository,
     private readonly writer: OrderWriter,
     private readonly mapper: OrderMapper,
+    private readonly fees: FeeArticles,
   ) {}
 
   /**
@@ -50,7 +52,15 @@ export class OrdersService {
   async create(request: WriteRequest, body: OrderPostRequest): Promise<Answer<IdModel>> {
     const rules = new CurrencyRules(body.order_currency_code);
     const errors: FieldError[] = [];
-    const items = (body.items ?? []).map((item, index) => rules.newItem(item, `items[${index}]`, errors));
+    const draft: MoneyDraft = {
+      lines: (body.items ?? []).map((item, index) => rules.lineDraft(item, `items[${index}]`, errors)),
+      discount: body.discount ? rules.orderDiscount(body.discount, 'discount', errors) : null,
+      shipping: body.shipping_price ? rules.givenPrice(body.shipping_price, 'shipping_price', errors) : null,
+      paymentFee: body.payment_price ? rules.givenPrice(body.payment_price, 'payment_price', errors) : null,
+    };
+    throwIfAny(errors);
+    this.fees.check(draft);
+    const { lines: items, money } = priceDraft(draft, rules.decimals, ORDER_MONEY_FIELDS, errors);
     throwIfAny(errors);
     const externalId = body.external_order_id ?? null;
     const prefix = body.external_order_prefix || null;
@@ -95,7 +105,7 @@ export class OrdersService {
             : null,
       externalOrderPrefix: prefix,
       externalOrderId: externalId,
-      money: orderTotal(items),
+      ...money,
       items,
     };
     const work = this.orders.creation<IdModel>(order);
@@ -211,8 +221,11 @@ export class OrdersService {
     return query.exact_total ? Number.MAX_SAFE_INTEGER - 1 : this.config.LIST_EXACT_TOTAL_UP_TO;
   }
 
-  /** PUT /System/Orders: the delivery address only; null clears a field, a missing one stays. */
-  updateDeliveryAddress(request: WriteRequest, body: OrderPutRequest): Promise<Answer<IdModel>> {
+  /**
+   * PUT /System/Orders: the delivery address, the order's discount and its fees; null clears a
+   * field, a missing one stays. A new discount or fee prices the whole order again.
+   */
+  update(request: WriteRequest, body: OrderPutRequest): Promise<Answer<IdModel>> {
     return this.writer.update<IdModel>(request, body.id, (order) => {
       const patch: OrderPatch = {};
       const given: Array<[keyof OrderPatch, keyof OrderPutRequest]> = [
@@ -227,20 +240,75 @@ export class OrdersService {
       for (const [field, wire] of given) {
         if (body[wire] !== undefined) Object.assign(patch, { [field]: body[wire] });
       }
-      const changes = changedFields(
+      const addressChanges = changedFields(
         given.map(([field, wire]) => [wire, order[field], field in patch ? patch[field] : order[field]]),
       );
-      if (!hasChanges(changes) || this.writer.check('delivery_address', order).outcome === 'noop') {
+      const repriced = this.repriced(order, body);
+      const moneyChanges = repriced
+        ? changedFields([
+            ['discount', discountSummary(order.discount), discountSummary(repriced.money.discount)],
+            [
+              'shipping_price',
+              order.shippingPrice?.finalPrice ?? null,
+              repriced.money.shippingPrice?.finalPrice ?? null,
+            ],
+            ['payment_price', order.paymentPrice?.finalPrice ?? null, repriced.money.paymentPrice?.finalPrice ?? null],
+            ['money', order.money, repriced.money.money],
+          ])
+        : {};
+      const addressChanged = hasChanges(addressChanges);
+      const moneyChanged = hasChanges(moneyChanges);
+      if (!addressChanged && !moneyChanged) return new Answer({ id: order.id }, 200, order.version);
+      if (addressChanged && this.writer.check('delivery_address', order).outcome === 'noop') {
         return new Answer({ id: order.id }, 200, order.version);
       }
+      if (moneyChanged) this.writer.check('prices', order);
       return {
-        patch,
-        note: { action: 'delivery_address_updated', recordName: 'Delivery address changed', changes },
+        patch: { ...patch, ...(moneyChanged ? repriced!.money : {}) },
+        parts: moneyChanged ? (work) => this.orders.writeLines(work, order.items, repriced!.lines) : undefined,
+        note: {
+          action: moneyChanged ? 'prices_updated' : 'delivery_address_updated',
+          recordName: moneyChanged
+            ? addressChanged
+              ? 'Prices and delivery address changed'
+              : 'Prices changed'
+            : 'Delivery address changed',
+          changes: { ...addressChanges, ...moneyChanges },
+        },
         forward: { kind: 'update' },
         answer: () => ({ value: { id: order.id } }),
       };
     });
   }
+
+  /** The order priced with the discount and fees of the PUT, or null when it gives none of them. */
+  private repriced(order: OrderRecord, body: OrderPutRequest) {
+    if (body.discount === undefined && body.shipping_price === undefined && body.payment_price === undefined) {
+      return null;
+    }
+    const rules = new CurrencyRules(order.orderCurrencyCode);
+    const errors: FieldError[] = [];
+    const draft = moneyDraftOf(order);
+    if (body.discount !== undefined) {
+      draft.discount = body.discount && rules.orderDiscount(body.discount, 'discount', errors);
+    }
+    if (body.shipping_price !== undefined) {
+      draft.shipping = body.shipping_price && rules.givenPrice(body.shipping_price, 'shipping_price', errors);
+    }
+    if (body.payment_price !== undefined) {
+      draft.paymentFee = body.payment_price && rules.givenPrice(body.payment_price, 'payment_price', errors);
+    }
+    throwIfAny(errors);
+    this.fees.check(draft);
+    const priced = priceDraft(draft, rules.decimals, ORDER_MONEY_FIELDS, errors);
+    throwIfAny(errors);
+    return priced;
+  }
+}
+
+/** The order's discount as its history entry shows it. */
+function discountSummary(discount: OrderRecord['discount']) {
+  return discount && toJsonValue({ [discount.kind]: discount.value, code: discount.code });
 }
 
 function ordersPaginator(page: number, perPage: number, total: OrderTotal): OrdersPaginator {

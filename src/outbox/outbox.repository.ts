@@ -14,13 +14,23 @@ import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } 
 // their events, one per event the back office took (which also gives the lease back after the
 // last), one to stop.
 
-export type SyncEventKind = 'create' | 'update' | 'pay' | 'deliver' | 'cancel';
+export type SyncEventKind = 'create' | 'update' | 'pay' | 'deliver' | 'cancel' | 'refund';
 
 export interface PaymentEventPayload {
   reference: string;
   amount: string;
   /** The goods had left when it was paid: the back office may invoice. */
   final: boolean;
+}
+
+/** A refund as the back office must hear of it. */
+export interface RefundEventPayload {
+  /** The refund's id (refund_id): what makes a repeated refund find the first one. */
+  reference: string;
+  /** Amount with VAT, as decimal text. */
+  amount: string;
+  /** Whether the order was invoiced when it was refunded: a credit of the invoice, else a negative payment. */
+  invoiced: boolean;
 }
 
 export interface SyncEventRecord {

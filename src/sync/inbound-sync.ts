@@ -8,8 +8,11 @@ import type { Transaction } from '../database/database.js';
 import { changedFields } from '../orders/history/changes.js';
 import { OrderHistoryRepository } from '../orders/history/order-history.repository.js';
 import { decide } from '../orders/order-lifecycle.js';
-import { orderTotal, unitPrice } from '../orders/order-pricing.js';
-import type { NewOrderItem, OrderRecord } from '../orders/order.types.js';
+import type { FieldError } from '../common/errors/domain-error.js';
+import { type LineDraft, type MoneyDraft, priceDraft } from '../orders/order-input.js';
+import { ORDER_MONEY_FIELDS } from '../orders/order-money.js';
+import type { PaymentReport } from '../orders/order-queries.js';
+import type { OrderRecord } from '../orders/order.types.js';
 import { OrderWriter, historyEntry } from '../orders/order-writer.js';
 import { OrdersRepository } from '../orders/orders.repository.js';
 import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
@@ -98,24 +101,41 @@ export class InboundSync {
   private async importOrder(tx: Transaction, state: BackOfficeOrderState): Promise<void> {
     const currency = this.config.MPLUS_CURRENCY;
     const decimals = currencyDecimals(currency);
-    const items: NewOrderItem[] = state.lines.map((line) => {
-      const price = unitPrice({ givenAs: 'final', amount: line.unitPrice, vatRate: line.vatRate }, decimals);
+    // The till's lines at their prices; a discount that falls evenly on the units is the line's
+    // own, any other is part of an order discount, so that the total is the till's to the cent.
+    const errors: FieldError[] = [];
+    let orderDiscount = ZERO;
+    const lines: LineDraft[] = state.lines.map((line) => {
       const whole = Number.isInteger(line.count) && line.count >= 1;
+      const count = whole ? line.count : Math.max(1, Math.round(line.count));
+      const perUnit = line.discount.dividedBy(count);
+      const even = whole && perUnit.decimalPlaces() <= decimals && perUnit.lte(line.unitPrice);
+      if (!line.discount.isZero() && !even) orderDiscount = orderDiscount.plus(line.discount);
       return {
         articleNumber: /^\d{1,15}$/.test(line.articleNumber) ? line.articleNumber : null,
         name: line.name,
         // Gateway lines count whole units; a weighed quantity keeps its exact figure in the note.
-        count: whole ? line.count : Math.max(1, Math.round(line.count)),
+        count,
         note: whole ? null : `Quantity ${line.count} in MplusKASSA`,
-        priceGivenAs: 'final',
-        basePrice: price.basePrice,
-        finalPrice: price.finalPrice,
-        vatRate: price.vatRate,
-        vatValue: price.vatValue,
+        given: { givenAs: 'final', amount: line.unitPrice, vatRate: line.vatRate },
+        discount: even && !line.discount.isZero() ? { kind: 'amount', value: perUnit } : null,
       };
     });
-    const paid = state.payments.reduce((sum, payment) => sum.plus(payment.amount), ZERO);
-    const money = orderTotal(items);
+    const draft: MoneyDraft = {
+      lines,
+      discount: orderDiscount.isZero() ? null : { kind: 'amount', value: orderDiscount, code: null },
+      shipping: null,
+      paymentFee: null,
+    };
+    const { lines: items, money: figures } = priceDraft(draft, decimals, ORDER_MONEY_FIELDS, errors);
+    if (errors.length > 0) {
+      throw new Error(
+        `MplusKASSA order ${state.backOfficeOrderId} cannot be priced: ${errors.map((one) => one.message).join('; ')}`,
+      );
+    }
+    const payments = state.payments.filter((payment) => !payment.amount.isZero());
+    const paid = payments.reduce((sum, payment) => sum.plus(payment.amount), ZERO);
+    const money = figures.money;
     const work = this.orders.creation({
       hash: randomBytes(16).toString('hex'),
       source: 'mplus',
@@ -152,21 +172,14 @@ export class InboundSync {
       currencyRate: currency === this.config.MAIN_CURRENCY_CODE ? new Decimal(1) : null,
       externalOrderPrefix: 'MPLUS',
       externalOrderId: state.backOfficeOrderId,
-      money,
+      ...figures,
       items,
       sent: state.delivered,
       canceled: state.canceled,
       paid,
       datePaid: state.payments.length > 0 ? new Date() : null,
     });
-    this.orders.addPayments(
-      work,
-      state.payments.map((payment) => ({
-        externalPaymentId: `mplus:${payment.id}`,
-        amount: payment.amount,
-        url: null,
-      })),
-    );
+    this.orders.recordPayments(work, payments.map(tillPayment));
     this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId ?? `mplus:${state.backOfficeOrderId}`);
     this.history.recordIn(
       work,
@@ -210,8 +223,7 @@ export class InboundSync {
       const before = order;
       order = await this.writer.applyLocked(tx, BACK_OFFICE_ACTOR, order, {
         patch,
-        parts: (work) =>
-          this.orders.addPayments(work, [{ externalPaymentId: reference, amount: payment.amount, url: null }]),
+        parts: (work) => this.orders.recordPayments(work, [tillPayment(payment)]),
         note: {
           action: 'paid',
           recordName: `Paid ${payment.amount.toString()} at the till (${payment.method})`,
@@ -265,4 +277,15 @@ export class CursorMovedError extends Error {
   constructor() {
     super('the back-office cursor moved while this page was read');
   }
+}
+
+/** A payment made at the till, as the order's payments keep it. */
+function tillPayment(payment: BackOfficeOrderState['payments'][number]): PaymentReport {
+  return {
+    externalPaymentId: `mplus:${payment.id}`,
+    amount: payment.amount,
+    url: null,
+    status: 'success',
+    method: payment.method,
+  };
 }

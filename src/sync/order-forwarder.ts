@@ -9,6 +9,7 @@ import {
   type LeasedOrder,
   OutboxRepository,
   type PaymentEventPayload,
+  type RefundEventPayload,
   type SyncEventRecord,
 } from '../outbox/outbox.repository.js';
 import { toBackOfficeOrder } from './back-office-order.js';
@@ -99,6 +100,20 @@ export class OrderForwarder {
             amount: new Decimal(payment.amount),
             paymentMethodId: order.paymentId,
             final: payment.final,
+          },
+          attempt,
+        );
+        break;
+      }
+      case 'refund': {
+        const refund = event.payload as unknown as RefundEventPayload;
+        outcome = await this.backOffice.refund(
+          id,
+          {
+            reference: refund.reference,
+            amount: new Decimal(refund.amount),
+            invoiced: refund.invoiced,
+            paymentMethodId: order.paymentId,
           },
           attempt,
         );

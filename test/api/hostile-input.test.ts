@@ -15,7 +15,7 @@ let orderId: number;
 let itemId: number;
 
 beforeAll(async () => {
-  gateway = await startGateway();
+  gateway = await startGateway({ MPLUS_SHIPPING_ARTICLE_NUMBER: '9001', MPLUS_PAYMENT_FEE_ARTICLE_NUMBER: '9003' });
   db = new pg.Client({ connectionString: gateway.database.url });
   await db.connect();
   orderId = await createOrder(gateway);
@@ -137,8 +137,21 @@ const hostile = fc.oneof(
 
 /** A valid body of each write, so that mutations of one field get past the others. */
 const VALID: Record<string, () => Record<string, unknown>> = {
-  'POST /System/Orders': () => orderBody({ items: [itemBody(), itemBody({ price: { final_price: 3, vat: 10 } })] }),
-  'PUT /System/Orders': () => ({ id: orderId, delivery_name: 'Jana', delivery_city: 'Brno', delivery_zip: '60200' }),
+  'POST /System/Orders': () =>
+    orderBody({
+      items: [itemBody({ discount: { amount: 1 } }), itemBody({ price: { final_price: 3, vat: 10 } })],
+      discount: { percent: 5, code: 'WELCOME' },
+      shipping_price: { final_price: 4.95, vat: 21 },
+    }),
+  'PUT /System/Orders': () => ({
+    id: orderId,
+    delivery_name: 'Jana',
+    delivery_city: 'Brno',
+    delivery_zip: '60200',
+    discount: { amount: 1 },
+    payment_price: { base_price: 0.5, vat: 21 },
+  }),
+  'POST /System/Orders/{id}/refunds': () => ({ amount: 1, reason: 'Damaged', refund_id: 'rf-1' }),
   'POST /System/Orders/{id}/item': () => itemBody({ note: 'gift' }),
   'PUT /System/Orders/{id}/item': () => ({ id: itemId, name: 'Cup', count: 3, price: { final_price: 2, vat: 21 } }),
   'PATCH /System/Orders/{id}/status': () => ({ status_id: 2 }),
@@ -236,6 +249,7 @@ const ROUTES: Route[] = [
   route('POST /System/Orders/{id}/history', true),
   route('GET /System/Orders/{id}/history'),
   route('PATCH /System/Orders/{id}/paid', true),
+  route('POST /System/Orders/{id}/refunds', true),
   route('PATCH /System/Orders/{id}/done', true),
   route('PATCH /System/Orders/{id}/cancel', true),
   route('PATCH /System/Orders/{id}/sent', true),
@@ -327,10 +341,16 @@ describe('SQL in every filter', () => {
 });
 
 describe('after all that', () => {
-  it('every order is whole: its total is its lines, it has its sync row and its created entry', async () => {
+  it('every order is whole: its total is its lines and fees, it has its sync row and its created entry', async () => {
     const broken = await db.query(`
       SELECT o.id FROM orders o
-       WHERE o.money <> coalesce((SELECT sum(i.final_price * i.count) FROM order_items i WHERE i.order_id = o.id), 0)
+       WHERE o.money <> coalesce((SELECT sum(i.total) FROM order_items i WHERE i.order_id = o.id), 0)
+                        + o.amount_shipping + o.amount_payment_fee
+          OR EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id
+                        AND i.total <> i.final_price * i.count - i.order_discount)
+          OR o.money <> o.amount_subtotal - o.amount_discount + o.amount_shipping + o.amount_payment_fee
+          OR o.money <> coalesce((SELECT sum((t->>'base')::numeric + (t->>'tax')::numeric)
+                                    FROM jsonb_array_elements(o.taxes) t), 0)
           OR NOT EXISTS (SELECT 1 FROM order_sync s WHERE s.order_id = o.id)
           OR NOT EXISTS (SELECT 1 FROM order_history h WHERE h.order_id = o.id AND h.action = 'created')`);
     expect(broken.rows).toEqual([]);

@@ -35,14 +35,15 @@ describe('order items', () => {
     expect((await getOrder(gateway, id)).money).toBe(60.5);
   });
 
-  it('recomputes from a new price and keeps the original price', async () => {
+  it('recomputes from a new price; without a discount the original price is the price', async () => {
     const id = await createOrder(gateway);
     const itemId = (await getOrder(gateway, id)).items[0].id;
     await gateway.put(`/System/Orders/${id}/item`, { id: itemId, price: { final_price: 11, vat: 10 } }).expect(201);
     const order = await getOrder(gateway, id);
     expect(order.items[0].price).toMatchObject({ base_price: 10, final_price: 11, vat: 10, vat_value: 1 });
-    expect(order.items[0].price_original).toMatchObject({ base_price: 10, final_price: 12.1, vat: 21 });
+    expect(order.items[0].price_original).toEqual(order.items[0].price);
     expect(order.money).toBe(22);
+    expect(order).toMatchObject({ amount_subtotal: 22, amount_tax: 2, taxes: [{ rate: 10, base: 20, tax: 2 }] });
   });
 
   it('writes nothing for a PUT that changes nothing', async () => {

@@ -101,7 +101,17 @@ describe('GET /System/Orders/{id}', () => {
       status_id: null,
       status: null,
       lifecycle_state: 'open',
-      allowed_transitions: ['sent', 'delivered', 'done', 'cancel', 'paid', 'item', 'delivery_address', 'tracking'],
+      allowed_transitions: [
+        'sent',
+        'delivered',
+        'done',
+        'cancel',
+        'paid',
+        'item',
+        'delivery_address',
+        'prices',
+        'tracking',
+      ],
       sync: { status: 'pending' },
       weight: null,
       trackings: [],
@@ -134,6 +144,9 @@ describe('GET /System/Orders/{id}', () => {
         currency: 'EUR',
       },
       price_original: expect.objectContaining({ base_price: 10, final_price: 12.1 }),
+      discount: null,
+      order_discount: 0,
+      total: 24.2,
     });
   });
 

@@ -38,6 +38,7 @@ describe('createOrder', () => {
           count: 2,
           unitPrice: new Decimal('12.1'),
           vatRate: new Decimal(21),
+          discount: new Decimal(0),
         },
         {
           articleNumber: '2001',
@@ -45,8 +46,16 @@ describe('createOrder', () => {
           count: 1,
           unitPrice: new Decimal('18.99'),
           vatRate: new Decimal(9),
+          discount: new Decimal(0),
         },
-        { articleNumber: '9002', name: 'Voucher', count: 1, unitPrice: new Decimal('25'), vatRate: new Decimal(0) },
+        {
+          articleNumber: '9002',
+          name: 'Voucher',
+          count: 1,
+          unitPrice: new Decimal('25'),
+          vatRate: new Decimal(0),
+          discount: new Decimal(0),
+        },
       ],
     });
     const stored = simOrder(await created(order));
@@ -141,7 +150,14 @@ describe('createOrder', () => {
       'an unknown article',
       {
         lines: [
-          { articleNumber: '4242', name: 'Ghost', count: 1, unitPrice: new Decimal(1), vatRate: new Decimal(21) },
+          {
+            articleNumber: '4242',
+            name: 'Ghost',
+            count: 1,
+            unitPrice: new Decimal(1),
+            vatRate: new Decimal(21),
+            discount: new Decimal(0),
+          },
         ],
       },
       'UNKNOWN-ARTICLE',
@@ -151,7 +167,14 @@ describe('createOrder', () => {
       'a line without article number',
       {
         lines: [
-          { articleNumber: null, name: 'Gift wrap', count: 1, unitPrice: new Decimal(1), vatRate: new Decimal(21) },
+          {
+            articleNumber: null,
+            name: 'Gift wrap',
+            count: 1,
+            unitPrice: new Decimal(1),
+            vatRate: new Decimal(21),
+            discount: new Decimal(0),
+          },
         ],
       },
       'NO-ARTICLE-NUMBER',
@@ -160,7 +183,16 @@ describe('createOrder', () => {
     [
       'a VAT rate without VAT group',
       {
-        lines: [{ articleNumber: '1001', name: 'Mug', count: 1, unitPrice: new Decimal(1), vatRate: new Decimal(15) }],
+        lines: [
+          {
+            articleNumber: '1001',
+            name: 'Mug',
+            count: 1,
+            unitPrice: new Decimal(1),
+            vatRate: new Decimal(15),
+            discount: new Decimal(0),
+          },
+        ],
       },
       'NO-VAT-CODE',
       'MplusKASSA has no VAT group for 15%.',
@@ -368,7 +400,14 @@ describe('updateOrder', () => {
     const id = await created(order);
     const lines = [
       ...order.lines,
-      { articleNumber: '1005', name: 'Gift wrap', count: 1, unitPrice: new Decimal('2.5'), vatRate: new Decimal(21) },
+      {
+        articleNumber: '1005',
+        name: 'Gift wrap',
+        count: 1,
+        unitPrice: new Decimal('2.5'),
+        vatRate: new Decimal(21),
+        discount: new Decimal(0),
+      },
     ];
     expect(await mplus.backOffice.updateOrder(id, { ...order, lines })).toEqual({ kind: 'accepted', value: undefined });
     expect(simOrder(id).lineList?.map((line) => line.articleNumber)).toEqual([1001, 1005]);
@@ -545,6 +584,7 @@ describe('reading changes', () => {
         count: 2,
         unitPrice: new Decimal('12.1'),
         vatRate: new Decimal(21),
+        discount: new Decimal(0),
       });
       const end = await fresh.backOffice.changedOrders(rest.kind === 'accepted' ? rest.value.marker : '', 10);
       expect(end).toMatchObject({ kind: 'accepted', value: { orders: [], caughtUp: true } });

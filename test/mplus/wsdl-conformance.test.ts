@@ -38,7 +38,16 @@ describeWithWsdl('messages against mplusqapi.wsdl', () => {
     );
     await backOffice.createOrder(
       backOfficeOrder({
-        lines: [{ articleNumber: '4242', name: 'x', count: 1, unitPrice: new Decimal(1), vatRate: new Decimal(21) }],
+        lines: [
+          {
+            articleNumber: '4242',
+            name: 'x',
+            count: 1,
+            unitPrice: new Decimal(1),
+            vatRate: new Decimal(21),
+            discount: new Decimal(0),
+          },
+        ],
       }),
     );
     await backOffice.createOrder({

@@ -24,6 +24,9 @@ export const TEST_SETTINGS: MplusSettings = {
   deliveryMethods: new Map([[4, 'POSTNL']]),
   orderCategoryNumber: 1,
   defaultRelationNumber: null,
+  shippingArticleNumber: 9001,
+  paymentFeeArticleNumber: 9003,
+  refundPaymentMethod: '',
 };
 
 export async function startMplus(
@@ -82,8 +85,16 @@ export function backOfficeOrder(overrides: Partial<BackOfficeOrder> = {}): BackO
     billingAddress: address,
     deliveryAddress: { ...address, name: 'Jana Nováková', street: 'Krátká 2' },
     lines: [
-      { articleNumber: '1001', name: 'Coffee mug', count: 2, unitPrice: new Decimal('12.1'), vatRate: new Decimal(21) },
+      {
+        articleNumber: '1001',
+        name: 'Coffee mug',
+        count: 2,
+        unitPrice: new Decimal('12.1'),
+        vatRate: new Decimal(21),
+        discount: new Decimal(0),
+      },
     ],
+    fees: [],
     shippingMethodId: 4,
     paymentMethodId: null,
     ...overrides,

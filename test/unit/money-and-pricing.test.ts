@@ -8,7 +8,8 @@ import {
   roundToCurrency,
   toJsonNumber,
 } from '../../src/common/money/money.js';
-import { orderTotal, unitPrice } from '../../src/orders/order-pricing.js';
+import { ORDER_MONEY_FIELDS, priceOrder } from '../../src/orders/order-money.js';
+import { unitPrice } from '../../src/orders/order-pricing.js';
 import { decodeCursor, encodeCursor } from '../../src/orders/order-cursor.js';
 
 const d = (value: string) => new Decimal(value);
@@ -100,13 +101,15 @@ describe('pricing', () => {
   });
 
   it('totals unit price times count', () => {
-    expect(
-      orderTotal([
-        { finalPrice: d('12.1'), count: 2 },
-        { finalPrice: d('0.01'), count: 3 },
-      ]).toString(),
-    ).toBe('24.23');
-    expect(orderTotal([]).toString()).toBe('0');
+    const line = (amount: string, count: number) => ({
+      given: { givenAs: 'final' as const, amount: d(amount), vatRate: d('21') },
+      count,
+      discount: null,
+    });
+    const total = (lines: ReturnType<typeof line>[]) =>
+      priceOrder({ lines, discount: null, shipping: null, paymentFee: null }, 2, ORDER_MONEY_FIELDS, []).figures.total;
+    expect(total([line('12.1', 2), line('0.01', 3)]).toString()).toBe('24.23');
+    expect(total([]).toString()).toBe('0');
   });
 });
 

@@ -53,6 +53,7 @@ describe('openapi/openapi.json', () => {
       'POST /System/Orders',
       'POST /System/Orders/{orderId}/history',
       'POST /System/Orders/{orderId}/item',
+      'POST /System/Orders/{orderId}/refunds',
       'POST /System/Orders/{orderId}/resync',
       'POST /System/Orders/{orderId}/tracking',
       'PUT /System/Orders',

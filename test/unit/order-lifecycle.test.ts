@@ -126,9 +126,17 @@ describe('the lifecycle table', () => {
       'paid',
       'item',
       'delivery_address',
+      'prices',
+      'refund',
       'tracking',
     ]);
-    expect(allowedTransitions({ ...open, sent: true, delivered: true })).toEqual(['done', 'paid', 'tracking']);
-    expect(allowedTransitions({ ...open, canceled: true })).toEqual([]);
+    expect(allowedTransitions({ ...open, sent: true, delivered: true })).toEqual([
+      'done',
+      'paid',
+      'refund',
+      'tracking',
+    ]);
+    // A canceled order can still give back what was paid (the order shows it only when something was).
+    expect(allowedTransitions({ ...open, canceled: true })).toEqual(['refund']);
   });
 });

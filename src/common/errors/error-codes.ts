@@ -15,6 +15,12 @@ export enum ErrorCode {
   SHIPPER_NOT_FOUND = 'SHIPPER_NOT_FOUND',
   TRANSITION_NOT_ALLOWED = 'TRANSITION_NOT_ALLOWED',
   PAYMENT_CONFLICT = 'PAYMENT_CONFLICT',
+  OVERPAYMENT = 'OVERPAYMENT',
+  ORDER_INVOICED = 'ORDER_INVOICED',
+  REFUND_EXCEEDS_PAID = 'REFUND_EXCEEDS_PAID',
+  REFUND_CONFLICT = 'REFUND_CONFLICT',
+  REFUND_NOT_POSSIBLE = 'REFUND_NOT_POSSIBLE',
+  FEE_ARTICLE_NOT_CONFIGURED = 'FEE_ARTICLE_NOT_CONFIGURED',
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
   IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
@@ -67,6 +73,18 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(422, 'Not allowed in the order’s state');
     case ErrorCode.PAYMENT_CONFLICT:
       return kind(409, 'Payment already recorded differently');
+    case ErrorCode.OVERPAYMENT:
+      return kind(422, 'The payment is more than the order owes');
+    case ErrorCode.ORDER_INVOICED:
+      return kind(422, 'The order is invoiced');
+    case ErrorCode.REFUND_EXCEEDS_PAID:
+      return kind(422, 'The refund is more than was paid');
+    case ErrorCode.REFUND_CONFLICT:
+      return kind(409, 'Refund already recorded differently');
+    case ErrorCode.REFUND_NOT_POSSIBLE:
+      return kind(422, 'MplusKASSA cannot make this refund');
+    case ErrorCode.FEE_ARTICLE_NOT_CONFIGURED:
+      return kind(422, 'No MplusKASSA article for the fee');
     case ErrorCode.PRECONDITION_FAILED:
       return kind(412, 'The order has changed');
     case ErrorCode.IDEMPOTENCY_KEY_IN_USE:

@@ -37,6 +37,18 @@ export function IsAmount(): PropertyDecorator {
   );
 }
 
+/** A percentage from 0 to 100 with at most 2 decimals (a discount). */
+export function IsPercent(): PropertyDecorator {
+  return applyDecorators(
+    IsNumber(
+      { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 },
+      { message: '$property must be a number with at most 2 decimals' },
+    ),
+    Min(0),
+    Max(100),
+  );
+}
+
 const DATE_TIME_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 /** ISO 8601 date-time with a UTC offset, e.g. 2024-05-02T10:15:00+02:00 (what Retailys sends). */

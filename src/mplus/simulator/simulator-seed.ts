@@ -58,7 +58,11 @@ export const SEED_PRODUCTS: MplusProduct[] = [
   {
     productNumber: 900,
     description: 'Services',
-    articleList: [article(9001, 'Shipping', 595, 2), article(9002, 'Voucher', 2500, 3)],
+    articleList: [
+      article(9001, 'Shipping', 595, 2),
+      article(9002, 'Voucher', 2500, 3),
+      article(9003, 'Payment fee', 0, 2),
+    ],
   },
 ];
 

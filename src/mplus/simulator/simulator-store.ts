@@ -78,7 +78,17 @@ export interface JournalEntry {
   prepay?: boolean;
 }
 
-const ORDER_WRITES = new Set<OperationName>(['createOrder', 'updateOrder', 'cancelOrder', 'payOrder', 'deliverOrder']);
+const ORDER_WRITES = new Set<OperationName>([
+  'createOrder',
+  'updateOrder',
+  'cancelOrder',
+  'payOrder',
+  'deliverOrder',
+  'creditInvoice',
+]);
+
+/** An order as the simulator keeps it: what MplusKASSA shows, and the invoices it credited. */
+type StoredOrder = MplusOrder & { creditedInvoiceIds?: string[] };
 
 const RELATION_SEARCH_FIELDS: Array<keyof MplusRelation> = [
   'extRelationId',
@@ -247,6 +257,8 @@ export class SimulatorStore {
         return this.payOrder(body.request as { orderId: string; prepay: boolean; paymentList?: MplusPayment[] });
       case 'deliverOrder':
         return this.deliverOrder(String((body.request as { orderId: string }).orderId));
+      case 'creditInvoice':
+        return this.creditInvoice(String(body.invoiceId));
       case 'getOrders':
         return { orderList: this.getOrders((body.request ?? {}) as Body) };
       case 'getDeliveryMethods':
@@ -348,6 +360,10 @@ export class SimulatorStore {
       if (data.vatPercentage === undefined) return `VAT code ${data.vatCode} does not exist.`;
       const gross = Math.round((data.quantity * data.price) / 10 ** data.decimalPlaces);
       const discount = data.discountAmount ?? Math.round((gross * (data.discountPercentage ?? 0)) / 100);
+      if (discount < 0 || (gross >= 0 && discount > gross)) {
+        return `Discount ${discount} on article ${line.articleNumber} is not between 0 and the line's ${gross}.`;
+      }
+      if (discount !== 0) data.discountType ??= 'DISCOUNT-TYPE-EXTERNAL-DISCOUNT';
       data.totalInclAmount = gross - discount;
       data.totalExclAmount = Math.round((data.totalInclAmount * 100) / (100 + data.vatPercentage));
       prepared.push({ ...line, lineId: newId(), text: line.text ?? article.description, data });
@@ -355,10 +371,29 @@ export class SimulatorStore {
     return prepared;
   }
 
+  /**
+   * The order's totals and VAT groups. VAT is computed once per VAT code from what the lines at
+   * that code cost with VAT, rounded half away from zero (the simulator's reading of an inclusive
+   * order; see the README's "Money"); the lines' own excl. amounts are rounded each on its own.
+   */
   private totals(order: MplusOrder): void {
     const lines = order.lineList ?? [];
     order.totalInclAmount = lines.reduce((sum, line) => sum + (line.data?.totalInclAmount ?? 0), 0);
-    order.totalExclAmount = lines.reduce((sum, line) => sum + (line.data?.totalExclAmount ?? 0), 0);
+    const byCode = new Map<number, { vatPercentage: number; incl: number }>();
+    for (const line of lines) {
+      const code = line.data?.vatCode;
+      if (code === undefined) continue;
+      const group = byCode.get(code) ?? { vatPercentage: line.data!.vatPercentage ?? 0, incl: 0 };
+      group.incl += line.data!.totalInclAmount ?? 0;
+      byCode.set(code, group);
+    }
+    order.vatGroupList = [...byCode.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([vatCode, { vatPercentage, incl }]) => {
+        const vatAmount = Math.sign(incl) * Math.round((Math.abs(incl) * vatPercentage) / (100 + vatPercentage));
+        return { vatCode, vatPercentage, exclAmount: incl - vatAmount, vatAmount };
+      });
+    order.totalExclAmount = order.vatGroupList.reduce((sum, group) => sum + group.exclAmount!, 0);
     order.fullyPaid = order.totalInclAmount > 0 ? paidSoFar(order) >= order.totalInclAmount : order.fullyPaid;
   }
 
@@ -537,9 +572,6 @@ export class SimulatorStore {
     if (!request?.orderId) throw new SimulatorRequestError('payOrder needs a request with an orderId.');
     const order = this.orders.get(request.orderId);
     if (!order) return answer('FAILED', `Order ${request.orderId} not found.`);
-    if (order.cancelState === 'ORDER-CANCEL-STATE-COMPLETE') {
-      return answer('FAILED', 'A cancelled order cannot be paid.');
-    }
     if ((order.invoiceIds ?? []).length > 0) return answer('ORDER-ALREADY-INVOICED', 'The order is invoiced already.');
     const payments = request.paymentList ?? [];
     if (payments.length === 0) return answer('FAILED', 'No payments given.');
@@ -548,6 +580,21 @@ export class SimulatorStore {
     );
     if (unknown) return answer('FAILED', `Payment method ${unknown.method} does not exist.`);
     const amount = payments.reduce((sum, payment) => sum + payment.amount, 0);
+    // Paying back (negative amounts, a refund of a deposit) is allowed on methods that allow it,
+    // also on a cancelled order, and never below what was paid; paying is not, once cancelled.
+    const negative = payments.find((payment) => payment.amount < 0);
+    if (negative) {
+      const method = SEED_PAYMENT_METHODS.find((one) => one.method === negative.method)!;
+      if (!method.allowNegativeAmount) {
+        return answer('FAILED', `Payment method ${negative.method} does not allow negative amounts.`);
+      }
+      if (!request.prepay) return answer('FAILED', 'Negative amounts are only taken as prepayments.');
+      if (paidSoFar(order) + amount < 0) {
+        return answer('FAILED', `${-amount} cents paid back, only ${paidSoFar(order)} cents paid.`);
+      }
+    } else if (order.cancelState === 'ORDER-CANCEL-STATE-COMPLETE') {
+      return answer('FAILED', 'A cancelled order cannot be paid.');
+    }
     const now = new Date();
     const recorded = payments.map((payment) => ({
       ...payment,
@@ -573,6 +620,27 @@ export class SimulatorStore {
     order.completeState = 'ORDER-COMPLETE-STATE-COMPLETE';
     this.touch(order);
     return answer('OK', '', invoiceId);
+  }
+
+  /**
+   * Credits an invoice whole: the credit invoice joins the order's invoiceIds and the order's
+   * payments are balanced by a negative one. An invoice is credited once.
+   */
+  private creditInvoice(invoiceId: string): Body {
+    const answer = (result: string, message = '') => ({ result: `CREDIT-INVOICE-RESULT-${result}`, message });
+    const order: StoredOrder | undefined = [...this.orders.values()].find(
+      (one) => (one.invoiceIds ?? [])[0] === invoiceId,
+    );
+    if (!order) return answer('NOT-FOUND', `Invoice ${invoiceId} not found.`);
+    if ((order.creditedInvoiceIds ?? []).includes(invoiceId)) {
+      return answer('FAILED', `Invoice ${invoiceId} is credited already.`);
+    }
+    const creditId = newId();
+    this.markers.invoice += 1;
+    order.invoiceIds = [...(order.invoiceIds ?? []), creditId];
+    order.creditedInvoiceIds = [...(order.creditedInvoiceIds ?? []), invoiceId];
+    this.touch(order);
+    return answer('OK');
   }
 
   private getOrders(request: Body): MplusOrder[] {
@@ -704,5 +772,7 @@ function comparableLines(lines: MplusLine[] | undefined): unknown {
     line.data?.decimalPlaces,
     line.data?.price,
     line.data?.vatCode,
+    line.data?.discountAmount ?? 0,
+    line.data?.discountPercentage ?? 0,
   ]);
 }

@@ -72,6 +72,7 @@ const LINE_DATA: Spec = [
   f('priceExcl', 'number'),
   f('vatCode', 'number'),
   f('vatPercentage', 'number'),
+  f('discountType', 'string'),
   f('discountPercentage', 'number'),
   f('discountAmount', 'number'),
   f('totalInclAmount', 'number'),
@@ -100,6 +101,13 @@ export const PAYMENT: Spec = [
   f('externalReference', 'string'),
 ];
 
+const VAT_GROUP: Spec = [
+  f('vatCode', 'number', { required: true }),
+  f('vatPercentage', 'number', { required: true }),
+  f('exclAmount', 'number'),
+  f('vatAmount', 'number'),
+];
+
 export const ORDER: Spec = [
   f('orderId', 'string', { required: true }),
   f('extOrderId', 'string'),
@@ -119,6 +127,7 @@ export const ORDER: Spec = [
   f('totalInclAmount', 'number'),
   f('totalExclAmount', 'number'),
   f('vatMethod', 'string'),
+  wrapped('vatGroupList', 'vatGroup', VAT_GROUP),
   f('deliveryMethod', 'string'),
   f('paymentMethod', 'string'),
   f('changeCounter', 'number'),
@@ -208,8 +217,6 @@ const PAYMENT_METHOD: Spec = [
   f('active', 'boolean'),
 ];
 
-const VAT_GROUP: Spec = [f('vatCode', 'number'), f('vatPercentage', 'number')];
-
 const TEXT: Spec = [f('text', 'string', { required: true })];
 
 const ORDER_INFO: Spec = [
@@ -259,6 +266,11 @@ export const OPERATIONS = {
   cancelOrder: {
     request: [f('orderId', 'string', { required: true }), f('request', [f('branchNumber', 'number')])],
     response: 'CancelOrderResponse',
+    responseSpec: [f('result', 'string'), f('message', 'string', { required: true })],
+  },
+  creditInvoice: {
+    request: [f('invoiceId', 'string', { required: true })],
+    response: 'CreditInvoiceResponse',
     responseSpec: [f('result', 'string'), f('message', 'string', { required: true })],
   },
   payOrder: {

@@ -40,7 +40,10 @@ export interface MplusLineData {
   priceExcl?: number;
   vatCode?: number;
   vatPercentage?: number;
+  /** Why the line has a discount: DISCOUNT-TYPE-EXTERNAL-DISCOUNT for the gateway's. */
+  discountType?: string;
   discountPercentage?: number;
+  /** Off the line as a whole, in cents: its total is quantity × price − discountAmount. */
   discountAmount?: number;
   totalInclAmount?: number;
   totalExclAmount?: number;
@@ -111,6 +114,8 @@ export interface MplusOrder {
   lineList?: MplusLine[];
   paymentList?: MplusPayment[];
   packingSlipIds?: string[];
+  /** VAT per VAT code over the order's lines (read-only). */
+  vatGroupList?: MplusVatGroup[];
 }
 
 export interface MplusRelation {
@@ -189,6 +194,10 @@ export interface MplusVatGroup {
   vatCode: number;
   /** In percent (21, not 2100): the unit is not documented; see the simulator's notes. */
   vatPercentage: number;
+  /** On an order: what its lines at this code cost without VAT, in cents. */
+  exclAmount?: number;
+  /** On an order: the VAT at this code, in cents. */
+  vatAmount?: number;
 }
 
 export interface MplusApiVersion {

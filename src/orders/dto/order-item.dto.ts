@@ -15,7 +15,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount, IsId, NotTogetherWith, Trim } from '../../common/validation/decorators.js';
+import { IsAmount, IsId, IsPercent, NotTogetherWith, Trim } from '../../common/validation/decorators.js';
 
 /** A unit price: base_price (without VAT) or final_price (with VAT), and the VAT rate. */
 export class ItemPriceInput {
@@ -46,6 +46,63 @@ export class ItemPriceInput {
   @Min(0)
   @Max(100)
   vat!: number;
+}
+
+/** A discount on each unit of a line: an amount or a percentage of its price as given. */
+export class DiscountInput {
+  /**
+   * Taken off each unit, in the order currency, from the price as given (base_price without VAT,
+   * final_price with it). Give this or percent.
+   * @example 1.5
+   */
+  @ValidateIf((discount: DiscountInput) => discount.amount != null || discount.percent == null)
+  @IsDefined({ message: 'give amount or percent' })
+  @IsAmount()
+  amount?: number;
+
+  /**
+   * Percent (0 to 100) taken off each unit's price, rounded to the currency per unit. Give this or amount.
+   * @example 10
+   */
+  @ValidateIf((discount: DiscountInput) => discount.percent != null)
+  @NotTogetherWith('amount')
+  @IsPercent()
+  percent?: number;
+}
+
+/**
+ * A discount on the whole order (a voucher): an amount with VAT or a percentage of what the lines
+ * cost after their own discounts, spread over the lines (see the README's "Money").
+ */
+export class OrderDiscountInput {
+  /**
+   * Taken off the order, with VAT, in the order currency. Give this or percent.
+   * @example 5
+   */
+  @ValidateIf((discount: OrderDiscountInput) => discount.amount != null || discount.percent == null)
+  @IsDefined({ message: 'give amount or percent' })
+  @IsAmount()
+  amount?: number;
+
+  /**
+   * Percent (0 to 100) taken off what the lines cost, rounded to the currency once. Give this or amount.
+   * @example 10
+   */
+  @ValidateIf((discount: OrderDiscountInput) => discount.percent != null)
+  @NotTogetherWith('amount')
+  @IsPercent()
+  percent?: number;
+
+  /**
+   * The voucher's code, kept with the order.
+   * @example "WELCOME5"
+   */
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  code?: string | null;
 }
 
 /** An order line (decision 2 of the contract). */
@@ -86,6 +143,13 @@ export class OrderItemPostRequest {
   @ValidateNested()
   @Type(() => ItemPriceInput)
   price!: ItemPriceInput;
+
+  /** A discount on each unit: `price` is then the price after it, `price_original` the price before. */
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DiscountInput)
+  discount?: DiscountInput | null;
 
   /**
    * Line note.

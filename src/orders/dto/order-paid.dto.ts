@@ -6,8 +6,9 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /**
  * A payment gateway's result. `success` adds `paid` to the order's paid amount and records the
- * payment (a repeat with the same payment_id changes nothing); other statuses only record the
- * attempt in the history.
+ * payment (a repeat with the same payment_id changes nothing); it may not exceed balance_due.
+ * Other statuses record the attempt: under its payment_id in payments[] when one is given, and in
+ * the history.
  */
 export class OrderPaidPatchRequest {
   /**
@@ -32,6 +33,15 @@ export class OrderPaidPatchRequest {
   @IsDefined()
   @IsIn(PAYMENT_STATUSES)
   status!: PaymentStatus;
+
+  /**
+   * How the customer paid (card, ideal, paypal…), kept with the payment in payments[].
+   * @example "ideal"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  method?: string;
 
   /**
    * Payment recovery URL: where the customer can retry the payment.

@@ -21,6 +21,7 @@ import {
 } from 'class-validator';
 import { IsDateTimeWithOffset, IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
 import { OrderItemPostRequest } from './order-item.dto.js';
+import { OrderMoneyInput } from './order-money.dto.js';
 
 export const PHONE = /^[+0-9 ()./-]{3,50}$/;
 
@@ -28,7 +29,7 @@ export const PHONE = /^[+0-9 ()./-]{3,50}$/;
  * A new order. `email`, `order_currency_code` and `name` or `delivery_name` are required; items
  * may be given inline so that a whole order is created in one transaction.
  */
-export class OrderPostRequest {
+export class OrderPostRequest extends OrderMoneyInput {
   /**
    * Sales channel id.
    * @example 3

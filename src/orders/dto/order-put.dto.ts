@@ -1,12 +1,13 @@
 import { IsDefined, IsEmail, IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
+import { OrderMoneyInput } from './order-money.dto.js';
 import { PHONE } from './order-post.dto.js';
 
 /**
- * Changes the delivery address of order `id`: only the fields given change, and null clears one.
- * Refused once the order is sent, done or canceled.
+ * Changes the delivery address, the discount or the fees of order `id`: only the fields given
+ * change, and null clears one. Refused once the order is sent, done or canceled.
  */
-export class OrderPutRequest {
+export class OrderPutRequest extends OrderMoneyInput {
   /** @example 12345 */
   @IsDefined()
   @IsId()

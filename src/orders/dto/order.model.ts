@@ -23,6 +23,73 @@ export class PriceModel {
   currency!: string;
 }
 
+/** A discount on each unit of a line, as given: one of amount and percent, the other null. */
+export class DiscountModel {
+  /** Taken off each unit's price as given (with or without VAT). @example 1.5 */
+  amount!: number | null;
+  /** Percent taken off each unit's price. @example null */
+  percent!: number | null;
+}
+
+/** The order's discount as given: one of amount (with VAT) and percent, the other null. */
+export class OrderDiscountModel {
+  /** @example 5 */
+  amount!: number | null;
+  /** @example null */
+  percent!: number | null;
+  /** @example "WELCOME5" */
+  code!: string | null;
+}
+
+/** The VAT of one rate: over what the order's lines and fees at that rate cost. */
+export class TaxModel {
+  /** VAT rate in percent. @example 21 */
+  rate!: number;
+  /** What the lines and fees at this rate cost without VAT. @example 20 */
+  base!: number;
+  /** The VAT at this rate, rounded once (half away from zero), as MplusKASSA computes it. @example 4.2 */
+  tax!: number;
+}
+
+/** A payment a payment gateway reported, with the latest status reported under its payment_id. */
+export class PaymentModel {
+  /** @example "pay_8f2a1c" */
+  payment_id!: string;
+  /** @example 24.2 */
+  amount!: number;
+  /** @example "ideal" */
+  method!: string | null;
+  /** success, denied, canceled or unknown; a success is final. @example "success" */
+  @ApiProperty({ enum: ['success', 'denied', 'canceled', 'unknown'], example: 'success' })
+  status!: string;
+  /** @example null */
+  url!: string | null;
+  /** When the payment was first reported. @example "2024-05-02T08:20:00+00:00" */
+  date!: string;
+  /** When its latest report came. @example "2024-05-02T08:20:00+00:00" */
+  updated_at!: string;
+}
+
+export class RefundLineModel {
+  /** @example 9001 */
+  item_id!: number;
+  /** @example 1 */
+  count!: number;
+}
+
+export class RefundModel {
+  /** The refund's id: the client's, or one the gateway made. @example "rf_2b7c91" */
+  refund_id!: string;
+  /** With VAT, in the order currency. @example 12.1 */
+  amount!: number;
+  /** @example "Damaged in transit" */
+  reason!: string | null;
+  /** The lines refunded, when the refund was given by lines. */
+  items!: RefundLineModel[];
+  /** @example "2024-05-04T10:00:00+00:00" */
+  date!: string;
+}
+
 export class ArticleModel {
   /** The article number as a number. @example 1001 */
   id!: number;
@@ -45,10 +112,16 @@ export class OrderItemModel {
   waiting_count!: number;
   /** @example "Gift wrap" */
   note!: string | null;
-  /** Current unit price. */
+  /** Unit price after the line's discount. */
   price!: PriceModel;
-  /** Unit price when the line was created. */
+  /** Unit price before the line's discount (equal to price without one). */
   price_original!: PriceModel;
+  /** The line's discount per unit, as given. An addition to Retailys. */
+  discount!: DiscountModel | null;
+  /** The line's share of the order's discount, with VAT. An addition to Retailys. @example 0 */
+  order_discount!: number;
+  /** What the line costs, with VAT: price.final_price × count − order_discount. An addition to Retailys. @example 24.2 */
+  total!: number;
 }
 
 export class TrackingModel {
@@ -141,6 +214,38 @@ export class OrderModel {
   paid!: number;
   /** When the last successful payment was recorded. @example null */
   date_paid!: string | null;
+  /**
+   * What the lines cost before any discount, with VAT (every amount_ figure but amount_tax
+   * includes VAT). An addition to Retailys, named as in the Kwik Orders API. @example 24.2
+   */
+  amount_subtotal!: number;
+  /** Every discount: the lines' own and the order's, with VAT. @example 0 */
+  amount_discount!: number;
+  /** The shipping fee, with VAT. @example 0 */
+  amount_shipping!: number;
+  /** The payment fee, with VAT. @example 0 */
+  amount_payment_fee!: number;
+  /** The VAT amount_total contains (the sum of taxes[].tax), not added to it. @example 4.2 */
+  amount_tax!: number;
+  /** amount_subtotal − amount_discount + amount_shipping + amount_payment_fee; always equal to money. @example 24.2 */
+  amount_total!: number;
+  /** What the successful payments add up to; equal to paid. @example 0 */
+  amount_paid!: number;
+  /** What was refunded. @example 0 */
+  amount_refunded!: number;
+  /** What the order still owes: amount_total − amount_paid, never below 0. @example 24.2 */
+  balance_due!: number;
+  /** VAT per rate, lowest rate first. */
+  taxes!: TaxModel[];
+  /** The order's discount (a voucher), as given. */
+  discount!: OrderDiscountModel | null;
+  /** The shipping fee (one unit). */
+  shipping_price!: PriceModel | null;
+  /** The payment fee (one unit). */
+  payment_price!: PriceModel | null;
+  /** Every payment reported under a payment_id, oldest first. */
+  payments!: PaymentModel[];
+  refunds!: RefundModel[];
   items!: OrderItemModel[];
   /** Not tracked by the gateway. @example null */
   weight!: number | null;
