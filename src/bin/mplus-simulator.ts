@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/app-config.js';
-import { MplusSimulator } from '../mplus/simulator/simulator-server.js';
+import { MplusSimulator, wsdlFileOf } from '../mplus/simulator/simulator-server.js';
 
 // npm run mplus:sim — the simulated MplusKASSA on its own: POST / speaks the SOAP API, /_simulator/
 // is its control API (faults, orders rung up at the till). State in memory, seeded afresh.
@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     port: config.MPLUS_SIM_PORT,
     ident: config.MPLUS_SIM_IDENT,
     secret: config.MPLUS_SIM_SECRET,
+    wsdlFile: wsdlFileOf(config.MPLUS_SIM_WSDL_FILE),
   });
   const url = await simulator.start();
   console.log(

@@ -53,6 +53,11 @@ const postgresUrl: Parser<string> = (raw) => {
   return raw;
 };
 
+const installationId: Parser<string> = (raw) => {
+  if (raw !== '' && !/^[a-z0-9]{1,16}$/.test(raw)) throw new Error('must be 1 to 16 lower-case letters and digits');
+  return raw;
+};
+
 const currency: Parser<string> = (raw) => {
   if (!isISO4217CurrencyCode(raw)) throw new Error(`must be an ISO 4217 currency code, got "${raw}"`);
   return raw;
@@ -270,6 +275,12 @@ export const CONFIG_VARIABLES = {
     default: '',
     parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
   },
+  INSTALLATION_ID: {
+    description:
+      'The installation id new extOrderIds carry (og-<id>-<order>-…), written to the database at start. Empty: the one the database has (made by its first migration). Set it to the old one when an installation moves to another database.',
+    default: '',
+    parse: installationId,
+  },
   MPLUS_SHIPPING_ARTICLE_NUMBER: {
     description:
       'MplusKASSA article the shipping fee (shipping_price) is entered on. Empty: orders with a shipping fee are refused (422). The simulator has 9001.',
@@ -347,6 +358,12 @@ export const CONFIG_VARIABLES = {
     parse: integer(0, 65535),
   },
   MPLUS_SIM_IDENT: { description: 'Ident the standalone simulator accepts.', default: 'gateway', parse: text },
+  MPLUS_SIM_WSDL_FILE: {
+    description:
+      "MplusKASSA's official WSDL, which the simulators serve at ?wsdl (it is not part of the project). Empty: ../shared/mplus/mplusqapi.wsdl when it is there.",
+    default: '',
+    parse: text,
+  },
   MPLUS_SIM_SECRET: {
     description: 'Secret the standalone simulator accepts.',
     default: 'simulator',

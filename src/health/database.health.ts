@@ -19,7 +19,7 @@ export class DatabaseHealth {
     try {
       const answer = await withTimeout(this.database.ping(), TIMEOUT_MS);
       if (answer === 'timeout') return session.down({ message: `no answer within ${TIMEOUT_MS} ms` });
-      return session.up({ response_ms: Math.round(performance.now() - started) });
+      return session.up({ response_ms: Math.round(performance.now() - started), installation_id: answer });
     } catch {
       return session.down({ message: 'the database cannot be reached' });
     }

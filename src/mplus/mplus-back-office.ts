@@ -609,7 +609,7 @@ export class MplusBackOffice implements BackOfficePort {
         return {
           articleNumber: String(line.articleNumber),
           name: line.text || `Article ${line.articleNumber}`,
-          count: data.quantity / 10 ** (data.decimalPlaces ?? 0),
+          count: quantityOf(data),
           unitPrice: new Decimal(data.price ?? 0).dividedBy(100),
           discount: new Decimal(lineDiscount(data)).dividedBy(100),
           vatRate:
@@ -631,11 +631,22 @@ export class MplusBackOffice implements BackOfficePort {
   }
 }
 
+/**
+ * How many units a line's quantity is. MplusKASSA writes an integer quantity and the number of
+ * decimal places it has; where an answer leaves `decimalPlaces` out, it is read as 2, as
+ * MplusKASSA's own generated client reads it (the gateway itself always sends it: 0).
+ */
+export const DEFAULT_QUANTITY_DECIMALS = 2;
+
+export function quantityOf(data: { quantity: number; decimalPlaces?: number }): number {
+  return data.quantity / 10 ** (data.decimalPlaces ?? DEFAULT_QUANTITY_DECIMALS);
+}
+
 /** What a line's discount takes off it, in cents: the amount, or the percentage of quantity × price. */
 function lineDiscount(data: MplusLine['data'] & object): number {
   if (data.discountAmount !== undefined) return data.discountAmount;
   if (!data.discountPercentage) return 0;
-  const gross = (data.quantity * (data.price ?? 0)) / 10 ** (data.decimalPlaces ?? 0);
+  const gross = quantityOf(data) * (data.price ?? 0);
   return Math.round((gross * data.discountPercentage) / 100);
 }
 

@@ -1,8 +1,9 @@
 import type { MplusDate, MplusDateTime } from './soap/mplus.types.js';
 
-// MplusKASSA takes wall-clock dates and times. The official client sends Europe/Amsterdam time
-// with its UTC offset in minutes (60 or 120); how the server reads `isdst` is not documented,
-// so it is sent as whether the offset is summer time's.
+// MplusKASSA takes wall-clock dates and times. MplusKASSA's own client sends Europe/Amsterdam
+// time with its real UTC offset in minutes (60 in winter, 120 in summer) and `isdst` always false:
+// the offset already says it. Sending isdst=true as well risks a server that adds the hour again
+// entering a summer order an hour off, so the gateway sends what that client sends.
 
 const ZONE = 'Europe/Amsterdam';
 
@@ -30,7 +31,7 @@ export function toMplusDateTime(date: Date): MplusDateTime {
     day: Number(get('day')),
     mon: Number(get('month')),
     year: Number(get('year')),
-    isdst: timezone === 120,
+    isdst: false,
     timezone,
   };
 }

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../config/app-config.js';
 import type { MplusConnection } from './soap/mplus-soap.client.js';
-import { MplusSimulator } from './simulator/simulator-server.js';
+import { MplusSimulator, wsdlFileOf } from './simulator/simulator-server.js';
 
 export interface OpenBackOffice {
   connection: MplusConnection;
@@ -30,6 +30,7 @@ export async function openBackOffice(config: AppConfig): Promise<OpenBackOffice>
     ident: config.MPLUS_IDENT,
     secret: config.MPLUS_SECRET,
     stateFile: path.join(dataDir, 'mplus-simulator.json'),
+    wsdlFile: wsdlFileOf(config.MPLUS_SIM_WSDL_FILE),
   });
   const url = await simulator.start();
   return {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { type Sql, assignments, join, sql } from '../database/sql.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
+import { looksLikeOurs } from './external-id.js';
 import { OutboxSignal } from './outbox-signal.js';
 
 // Each order's state in the back office (order_sync): the back-office id, the extOrderId, what
@@ -59,12 +60,22 @@ export class OrderSyncRepository {
     );
   }
 
-  /** The sync row of an order read back from the back office, which has it already. */
-  importedIn(work: UnitOfWork<unknown>, backOfficeOrderId: string, externalId: string): void {
+  /**
+   * The sync row of an order read back from the back office, which has it already. It keeps the
+   * till's extOrderId unless another order has it or it has the form the gateway makes (another
+   * installation's, or one of ours restored from a backup): then `mplus:<id>`, so that it can
+   * never block or be taken for an order of ours.
+   */
+  importedIn(work: UnitOfWork<unknown>, backOfficeOrderId: string, externalId: string | null): void {
+    const own = `mplus:${backOfficeOrderId}`;
+    const kept = externalId === null || looksLikeOurs(externalId) ? own : externalId;
     work.write(
       'sync',
       sql`INSERT INTO order_sync (order_id, status, back_office_order_id, external_id, synced_at, updated_at)
-          SELECT anchor.id, 'ok', ${backOfficeOrderId}, ${externalId}, now(), now() FROM anchor`,
+          SELECT anchor.id, 'ok', ${backOfficeOrderId},
+                 CASE WHEN EXISTS (SELECT 1 FROM order_sync s WHERE s.external_id = ${kept}) THEN ${own} ELSE ${kept} END,
+                 now(), now()
+            FROM anchor`,
     );
   }
 
@@ -96,9 +107,14 @@ export class OrderSyncRepository {
     externalId: string | null,
     db: Executor = this.database,
   ): Promise<number | null> {
+    // By its extOrderId only while the gateway does not know its back-office id yet (a create
+    // whose answer is still on its way): an order of ours with another back-office id is not
+    // this one, whatever its extOrderId says.
     const [row] = await db.query<{ order_id: number }>(sql`
       SELECT order_id FROM order_sync
-       WHERE back_office_order_id = ${backOfficeOrderId} OR external_id = ${externalId}
+       WHERE back_office_order_id = ${backOfficeOrderId}
+          OR (external_id = ${externalId} AND back_office_order_id IS NULL)
+       ORDER BY back_office_order_id IS NULL
        LIMIT 1`);
     return row?.order_id ?? null;
   }

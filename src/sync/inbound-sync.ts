@@ -180,7 +180,7 @@ export class InboundSync {
       datePaid: state.payments.length > 0 ? new Date() : null,
     });
     this.orders.recordPayments(work, payments.map(tillPayment));
-    this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId ?? `mplus:${state.backOfficeOrderId}`);
+    this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId);
     this.history.recordIn(
       work,
       historyEntry(

@@ -1,3 +1,5 @@
+import { quantityOf } from '../../src/mplus/mplus-back-office.js';
+import { fromMplusDateTime, toMplusDateTime } from '../../src/mplus/mplus-time.js';
 import { Decimal } from '../../src/common/money/money.js';
 import type { BackOfficeOrder as BackOfficeOrderInput } from '../../src/back-office/back-office.port.js';
 import type { MplusOrder } from '../../src/mplus/soap/mplus.types.js';
@@ -69,8 +71,8 @@ describe('createOrder', () => {
       vatMethod: 'VAT-METHOD-INCLUSIVE',
       deliveryMethod: 'POSTNL',
       orderCategoryNumber: 1,
-      // 08:15 UTC on 2 May is 10:15 summer time in Amsterdam.
-      entryTimestamp: { year: 2024, mon: 5, day: 2, hour: 10, min: 15, sec: 0, timezone: 120, isdst: true },
+      // 08:15 UTC on 2 May is 10:15 summer time in Amsterdam: the offset says so, isdst does not.
+      entryTimestamp: { year: 2024, mon: 5, day: 2, hour: 10, min: 15, sec: 0, timezone: 120, isdst: false },
       financialDate: { year: 2024, mon: 5, day: 2 },
       deliveryAddress: { name: 'Jana Nováková', address: 'Krátká 2', zipcode: '11000', city: 'Praha', country: 'CZ' },
       invoiceAddress: { name: 'Jan Novák', address: 'Dlouhá 1' },
@@ -92,6 +94,25 @@ describe('createOrder', () => {
     ]);
     const request = mplus.proxy!.exchanges.find((exchange) => exchange.operation === 'createOrder')!.request;
     expect(request).toContain('<ns1:decimalPlaces>0</ns1:decimalPlaces>');
+  });
+
+  it.each([
+    // Spring forward, 31 March 2024 at 01:00 UTC: 01:59:59 +01:00, then 03:00:00 +02:00.
+    ['2024-03-31T00:59:59Z', { day: 31, hour: 1, min: 59, sec: 59, timezone: 60 }],
+    ['2024-03-31T01:00:00Z', { day: 31, hour: 3, min: 0, sec: 0, timezone: 120 }],
+    // Fall back, 27 October 2024 at 01:00 UTC: 02:59:59 +02:00, then 02:00:00 +01:00.
+    ['2024-10-27T00:59:59Z', { day: 27, hour: 2, min: 59, sec: 59, timezone: 120 }],
+    ['2024-10-27T01:00:00Z', { day: 27, hour: 2, min: 0, sec: 0, timezone: 60 }],
+  ])("sends %s across the summer-time change as MplusKASSA's own client does", (instant, wall) => {
+    const sent = toMplusDateTime(new Date(instant));
+    expect(sent).toEqual({ year: 2024, mon: instant.startsWith('2024-03') ? 3 : 10, ...wall, isdst: false });
+    expect(fromMplusDateTime(sent)?.toISOString()).toBe(new Date(instant).toISOString());
+  });
+
+  it("reads a quantity without decimalPlaces as MplusKASSA's own client does: two decimals", () => {
+    expect(quantityOf({ quantity: 150 })).toBe(1.5);
+    expect(quantityOf({ quantity: 150, decimalPlaces: 0 })).toBe(150);
+    expect(quantityOf({ quantity: 1500, decimalPlaces: 3 })).toBe(1.5);
   });
 
   it('sends winter time with its offset', async () => {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Decimal } from '../../src/common/money/money.js';
 import { backOfficeOrder, type MplusHarness, startMplus } from '../support/mplus.js';
-import { WSDL_FILE, bodyDocument, skipReason, validateAgainstWsdl } from '../support/wsdl.js';
+import { bodyDocument, skipReason, validateAgainstWsdl } from '../support/wsdl.js';
 
 // What the adapter sends and what the simulator answers, checked against the official WSDL's
 // schema with xmllint; and the simulator driven by node-soap, a client built from that WSDL
@@ -69,6 +69,35 @@ describeWithWsdl('messages against mplusqapi.wsdl', () => {
     await backOffice.markDelivered(id);
     await backOffice.cancelOrder(id);
     await backOffice.cancelOrder(id);
+    // A refund of a deposit (a negative payment) and of an invoiced order (creditInvoice).
+    await backOffice.refund(id, { reference: 'r1', amount: new Decimal(5), invoiced: false, paymentMethodId: 3 });
+    const invoiced = backOfficeOrder({
+      fees: [{ kind: 'shipping', amount: new Decimal('4.95'), vatRate: new Decimal(21) }],
+      lines: [{ ...person.lines[0]!, discount: new Decimal('2.42') }],
+    });
+    const created = await backOffice.createOrder(invoiced);
+    const invoicedId = created.kind === 'accepted' ? created.value.backOfficeOrderId : '';
+    await backOffice.recordPayment(invoicedId, {
+      reference: 'w3',
+      amount: new Decimal('26.73'),
+      paymentMethodId: null,
+      final: true,
+    });
+    await backOffice.refund(invoicedId, {
+      reference: 'r2',
+      amount: new Decimal('26.73'),
+      invoiced: true,
+      paymentMethodId: null,
+    });
+    await backOffice.refund(invoicedId, {
+      reference: 'r2',
+      amount: new Decimal('26.73'),
+      invoiced: true,
+      paymentMethodId: null,
+    });
+    await client.call('creditInvoice', { invoiceId: 'no-such-invoice' });
+    await client.call('findRelation', { relation: { email: 'jan.devries@example.nl' } });
+    await client.call('findRelation', { relation: { email: 'nobody@example.nl' } });
     await backOffice.changedOrders(null, 2);
     await backOffice.deliveryMethods();
     await backOffice.orderCategories();
@@ -102,6 +131,8 @@ describeWithWsdl('messages against mplusqapi.wsdl', () => {
       'getDeliveryMethods',
       'getOrderCategories',
       'findRelationV2',
+      'findRelation',
+      'creditInvoice',
       'createRelation',
       'updateRelation',
       'getRelation',
@@ -121,6 +152,17 @@ describeWithWsdl('messages against mplusqapi.wsdl', () => {
     ]);
     expect(documents.length).toBeGreaterThan(60);
     expect(validateAgainstWsdl(documents)).toEqual([]);
+    // As a strict generated client reads them: an empty text is an element with a start and an
+    // end tag, never self-closed (read as null) and never nil.
+    const selfClosed = exchanges
+      .filter((exchange) => exchange.status === 200)
+      .flatMap((exchange) =>
+        [...exchange.response.matchAll(/<[^<>]*(?:\/>|xsi:nil)/g)].map((match) => `${exchange.operation}: ${match[0]}`),
+      );
+    expect(selfClosed).toEqual([]);
+    expect(exchanges.find((exchange) => exchange.operation === 'payOrder')!.response).toContain(
+      '<ns:errorMessage></ns:errorMessage>',
+    );
   }, 60_000);
 
   it('notices a message that does not fit', () => {
@@ -148,7 +190,8 @@ describeWithWsdl('the simulator and a client generated from the WSDL (node-soap)
     const soap = createRequire(import.meta.url)('soap') as {
       createClientAsync(wsdl: string, options: object): Promise<unknown>;
     };
-    soapClient = await soap.createClientAsync(WSDL_FILE!, {
+    // Built from the WSDL the simulator serves, as a client of the real endpoint would be.
+    soapClient = await soap.createClientAsync(`${mplus.simulator.url}?wsdl`, {
       endpoint: `${mplus.simulator.url}?ident=shop&secret=s3cr3t`,
     });
   }, 60_000);
@@ -193,9 +236,22 @@ describeWithWsdl('the simulator and a client generated from the WSDL (node-soap)
     const list = [orders.orderList.order].flat();
     expect(list.map((order: { orderId: string }) => order.orderId)).toContain(orderId);
 
+    const [first] = await soapClient.findRelationAsync({ relation: { email: 'jan.devries@example.nl' } });
+    expect(first).toMatchObject({ result: 'FIND-RELATION-RESULT-OK', relation: { relationNumber: 2 } });
+
     const [relation] = await soapClient.findRelationV2Async({
       request: { relation: { email: 'jan.devries@example.nl' }, exactMatch: true },
     });
     expect(relation).toMatchObject({ result: 'FIND-RELATION-RESULT-OK', relation: { relationNumber: 2 } });
   }, 60_000);
+
+  it('serves the WSDL at ?wsdl with its own address, as MplusKASSA does', async () => {
+    const response = await fetch(`${mplus.simulator.url}?wsdl`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/xml');
+    const wsdl = await response.text();
+    expect(wsdl).toContain(`location="${mplus.simulator.url}"`);
+    expect(wsdl).toContain('<operation name="findRelation">');
+    expect((await fetch(mplus.simulator.url)).status).toBe(405);
+  });
 });

@@ -1,3 +1,4 @@
+import { WSDL_FILE } from './wsdl.js';
 import type { BackOfficeOrder } from '../../src/back-office/back-office.port.js';
 import { Decimal } from '../../src/common/money/money.js';
 import { MplusBackOffice, type MplusSettings } from '../../src/mplus/mplus-back-office.js';
@@ -32,7 +33,7 @@ export const TEST_SETTINGS: MplusSettings = {
 export async function startMplus(
   options: { proxy?: boolean; settings?: Partial<MplusSettings>; readTimeoutMs?: number; secret?: string } = {},
 ): Promise<MplusHarness> {
-  const simulator = new MplusSimulator({ ident: 'shop', secret: 's3cr3t' });
+  const simulator = new MplusSimulator({ ident: 'shop', secret: 's3cr3t', wsdlFile: WSDL_FILE ?? null });
   const url = await simulator.start();
   const proxy = options.proxy ? new RecordingProxy(url) : undefined;
   const target = proxy ? await proxy.start() : url;

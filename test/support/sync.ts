@@ -33,6 +33,14 @@ export function simulatorOrder(gateway: TestGateway, extOrderId: string) {
   return gateway.simulator.store.allOrders().filter((order) => order.extOrderId === extOrderId);
 }
 
+/** The extOrderIds the gateway makes for its order `id` without external ids: og-<installation>-<id>-<hash>. */
+export const OUR_EXT_ORDER_ID = (id: number) => new RegExp(`^og-[a-z0-9]{1,16}-${id}-[0-9a-f]{6}$`);
+
+/** The simulator's orders for a gateway order made without external ids. */
+export function simulatorOrdersOf(gateway: TestGateway, id: number) {
+  return gateway.simulator.store.allOrders().filter((order) => OUR_EXT_ORDER_ID(id).test(order.extOrderId ?? ''));
+}
+
 export function calls(gateway: TestGateway, operation: string): number {
   return gateway.simulator.calls.filter((call) => call.operation === operation).length;
 }

@@ -1,6 +1,6 @@
 import { createOrder, getOrder, historyOf, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { FAST_SYNC, calls, simulatorOrder, syncedOrder } from '../support/sync.js';
+import { FAST_SYNC, calls, simulatorOrder, simulatorOrdersOf, syncedOrder } from '../support/sync.js';
 import { waitFor } from '../support/wait.js';
 
 // Orders made through /System/Orders reaching the (simulated) MplusKASSA: each change applied
@@ -14,7 +14,7 @@ afterAll(() => gateway.close());
 afterEach(() => gateway.simulator.setFaults([]));
 
 const theOne = (id: number) => {
-  const found = simulatorOrder(gateway, `og-${id}`);
+  const found = simulatorOrdersOf(gateway, id);
   expect(found).toHaveLength(1);
   return found[0]!;
 };
@@ -174,7 +174,7 @@ describe('when MplusKASSA says no', () => {
     await gateway.patch(`/System/Orders/${id}/paid`, { paid: 5, payment_id: 'held', status: 'success' }).expect(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await getOrder(gateway, id)).sync.status).toBe('failed');
-    expect(simulatorOrder(gateway, `og-${id}`)).toHaveLength(0);
+    expect(simulatorOrdersOf(gateway, id)).toHaveLength(0);
 
     // The cause is fixed in the gateway (or, as often, by adding the article in MplusKASSA).
     const item = failed.items[0];
@@ -222,7 +222,7 @@ describe('when the connection fails', () => {
     });
     gateway.simulator.setFaults([]);
     for (const id of ids) await syncedOrder(gateway, id, 'synced', 30_000);
-    const duplicates = ids.filter((id) => simulatorOrder(gateway, `og-${id}`).length !== 1);
+    const duplicates = ids.filter((id) => simulatorOrdersOf(gateway, id).length !== 1);
     const paidTwice = ids.slice(0, 10).filter((id) => theOne(id).paymentList?.length !== 1);
     console.info(
       `outage: ${ids.length} orders sent, ${ids.length - duplicates.length} forwarded once, ${duplicates.length} duplicated; ${paidTwice.length} paid twice`,

@@ -38,6 +38,55 @@ async function outboxSize(): Promise<number> {
   }
 }
 
+describe('external ids that cannot collide', () => {
+  it('gives our orders an extOrderId of this installation, shown by /health/ready', async () => {
+    const ready = (await gateway.get('/health/ready')).body;
+    const installation = ready.details.database.installation_id as string;
+    expect(installation).toMatch(/^[a-z0-9]{1,16}$/);
+    const id = await createOrder(gateway);
+    const order = await syncedOrder(gateway, id);
+    const [stored] = gateway.simulator.store.allOrders().filter((one) => one.orderId === order.sync.mplus_order_id);
+    expect(stored!.extOrderId).toMatch(new RegExp(`^og-${installation}-${id}-[0-9a-f]{6}$`));
+    expect(stored!.extOrderId!.slice(-6)).toBe(order.hash.slice(0, 6));
+  });
+
+  it('imports an order whose extOrderId has our form but is not ours, and it never blocks a create', async () => {
+    // What another installation, or an older gateway, made for the order id ours gets next (after
+    // the import of that very order takes one).
+    const next = (await createOrder(gateway)) + 2;
+    const foreign = gateway.simulator.store.handle('createOrder', {
+      order: {
+        orderId: '',
+        extOrderId: `og-${next}`,
+        relationNumber: 2,
+        lineList: [{ articleNumber: 1001, data: { quantity: 1, decimalPlaces: 0 } }],
+      },
+    }) as { info: { orderId: string } };
+    await pull();
+    const [imported] = await byMplusId(foreign.info.orderId);
+    expect(imported).toMatchObject({ source: 'mplus', external_order_id: foreign.info.orderId });
+    const id = await createOrder(gateway);
+    expect(id).toBe(next);
+    const order = await syncedOrder(gateway, id);
+    expect(order.sync.mplus_order_id).not.toBe(foreign.info.orderId);
+    await pull();
+    expect((await getOrder(gateway, imported!.id as number)).source).toBe('mplus');
+  });
+
+  it('takes the installation id INSTALLATION_ID gives (an installation moved to another database)', async () => {
+    const moved = await startGateway({ ...FAST_SYNC, INSTALLATION_ID: 'moved1' });
+    try {
+      expect((await moved.get('/health/ready')).body.details.database.installation_id).toBe('moved1');
+      const id = await createOrder(moved);
+      const order = await syncedOrder(moved, id);
+      const [stored] = moved.simulator.store.allOrders().filter((one) => one.orderId === order.sync.mplus_order_id);
+      expect(stored!.extOrderId).toMatch(new RegExp(`^og-moved1-${id}-`));
+    } finally {
+      await moved.close();
+    }
+  });
+});
+
 describe('orders rung up at the till', () => {
   it('are imported once, with their lines, payments and delivery, as source mplus', async () => {
     const rung = await till('pos-orders', {

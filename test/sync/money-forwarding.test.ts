@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { createOrder, getOrder, itemBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { FAST_SYNC, calls, simulatorOrder, syncedOrder } from '../support/sync.js';
+import { FAST_SYNC, calls, simulatorOrdersOf, syncedOrder } from '../support/sync.js';
 
 // An order's money reaching the (simulated) MplusKASSA: what MplusKASSA totals, and the VAT it
 // computes per VAT group, equal to the gateway's figures to the cent; refunds as credits or
@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => gateway.close());
 
 const theOne = (id: number) => {
-  const found = simulatorOrder(gateway, `og-${id}`);
+  const found = simulatorOrdersOf(gateway, id);
   expect(found).toHaveLength(1);
   return found[0]!;
 };

@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { MplusCodecError, isOperationName, type OperationName } from '../soap/mplus-codec.js';
 import {
@@ -18,6 +20,8 @@ import { SimulatorRequestError, SimulatorStore } from './simulator-store.js';
 //
 //   POST /?ident=…&secret=…   SOAP 1.1; dispatches on the Body's first element
 //   GET  /                    405, which is how the official client checks the API is up
+//   GET  /?wsdl               the official WSDL, with this endpoint as its address, when the
+//                             simulator has the file (it is not part of the project)
 //   /_simulator/…             JSON control, not part of MplusKASSA (see `control` below)
 //
 // Bad credentials answer HTTP 500 with a Client.Authentication fault; the real server's answer
@@ -53,6 +57,18 @@ export interface SimulatorOptions {
   secret: string;
   /** Keep the state in this file across restarts (the embedded default); memory only when absent. */
   stateFile?: string;
+  /** MplusKASSA's WSDL, served at ?wsdl; see wsdlFileOf. */
+  wsdlFile?: string | null;
+}
+
+/**
+ * The WSDL file a simulator serves: the one configured (MPLUS_SIM_WSDL_FILE), else the official
+ * one beside the project (../shared/mplus/mplusqapi.wsdl) when it is there, else none.
+ */
+export function wsdlFileOf(configured: string): string | null {
+  if (configured) return configured;
+  const beside = path.resolve('..', 'shared', 'mplus', 'mplusqapi.wsdl');
+  return existsSync(beside) ? beside : null;
 }
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
@@ -112,6 +128,20 @@ export class MplusSimulator {
     this.journal?.snapshot(this.store);
   }
 
+  /** The WSDL, its service address this endpoint's, as MplusKASSA serves its own. */
+  private wsdl(response: http.ServerResponse): void {
+    const file = this.options.wsdlFile;
+    if (!file || !existsSync(file)) {
+      send(response, 404, 'text/plain', 'This simulator has no WSDL file to serve: set MPLUS_SIM_WSDL_FILE.');
+      return;
+    }
+    const wsdl = readFileSync(file, 'utf8').replace(
+      /(<(?:\w+:)?address\s+location=")[^"]*(")/g,
+      (_match, start: string, end: string) => `${start}${this.url}${end}`,
+    );
+    send(response, 200, 'text/xml; charset=utf-8', wsdl);
+  }
+
   private async route(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://simulator');
     try {
@@ -121,6 +151,8 @@ export class MplusSimulator {
         send(response, 404, 'text/plain', 'Not found');
       } else if (request.method === 'POST') {
         await this.soap(request, response, url);
+      } else if (request.method === 'GET' && [...url.searchParams.keys()].some((key) => key.toLowerCase() === 'wsdl')) {
+        this.wsdl(response);
       } else {
         response.setHeader('Allow', 'POST');
         send(response, 405, 'text/plain', 'Method Not Allowed');

@@ -29,6 +29,14 @@ import {
 //   - payOrder prepay=true adds a deposit; prepay=false needs payments covering what is still
 //     open (else PAYMENT-INSUFFICIENT), delivers when not delivered yet, invoices and completes
 //     the order; paying an invoiced order is ORDER-ALREADY-INVOICED; a cancelled one FAILED [I];
+//   - a negative payment (paying back) is taken only as a prepayment, on a method with
+//     allowNegativeAmount, never below what was paid, also on a cancelled order [I];
+//   - a line's discountAmount comes off the line as a whole (quantity × price − discountAmount),
+//     between 0 and the line's amount; discountPercentage likewise of quantity × price [D][I];
+//   - an order's vatGroupList has, per VAT code, the VAT of what its lines at that code cost with
+//     VAT, rounded half away from zero once per code; totalExclAmount is their sum [I];
+//   - creditInvoice credits an invoice whole, once: the credit invoice joins the order's
+//     invoiceIds (a second credit is FAILED) [I];
 //   - deliverOrder delivers every line once (then ALREADY-DELIVERED); not a cancelled order [I];
 //   - cancelOrder cancels every line once (then ALREADY-CANCELLED); not an invoiced order [I];
 //   - every change takes the next value of the order (or relation) sync marker and bumps the
@@ -36,7 +44,9 @@ import {
 //   - getOrders returns orders from syncMarker on, ascending, at most syncMarkerLimit; without
 //     marker or dates it returns all [U]; table and cafeteria orders only on request [W];
 //   - findRelationV2 matches the given fields case-insensitively, in full with exactMatch and
-//     as a part otherwise; the lowest relation number wins [I];
+//     as a part otherwise; the lowest relation number wins; findRelation (version 1) searches
+//     as findRelationV2 without exactMatch [I];
+//   - empty text elements are written with a start and an end tag, never self-closed [W][C];
 //   - updateRelation changes the fields given and keeps the others [U];
 //   - VAT percentages are whole percents (21, not 2100) [U].
 
@@ -275,6 +285,9 @@ export class SimulatorStore {
         return { employeeList: this.getEmployees((body.request ?? {}) as Body) };
       case 'getProducts':
         return { productList: this.getProducts((body.request ?? {}) as Body) };
+      // Version 1, which MplusKASSA's own client helpers still call: a search on the given fields.
+      case 'findRelation':
+        return this.findRelation({ relation: body.relation as MplusRelation | undefined, exactMatch: false });
       case 'findRelationV2':
         return this.findRelation(body.request as { relation?: MplusRelation; exactMatch?: boolean });
       case 'createRelation':

@@ -321,6 +321,11 @@ export const OPERATIONS = {
     response: 'GetOrderCategoriesResponse',
     responseSpec: [f('orderCategory', ORDER_CATEGORY, { list: 'repeated' })],
   },
+  findRelation: {
+    request: [f('relation', RELATION)],
+    response: 'FindRelationResponse',
+    responseSpec: [f('result', 'string'), f('relation', RELATION)],
+  },
   findRelationV2: {
     request: [f('request', [f('relation', RELATION, { required: true }), f('exactMatch', 'boolean')])],
     response: 'FindRelationV2Response',

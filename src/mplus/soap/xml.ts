@@ -89,11 +89,14 @@ export interface XmlNode {
   text?: string;
 }
 
+// Empty elements are written with a start and an end tag (`<errorMessage></errorMessage>`), as
+// MplusKASSA writes them: clients generated from its WSDL (its own PHP library among them) read a
+// self-closed `<errorMessage/>` as null, which their non-nullable strings refuse.
 const builder = new XMLBuilder({
   preserveOrder: true,
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
-  suppressEmptyNode: true,
+  suppressEmptyNode: false,
   processEntities: true,
 });
 
