@@ -257,6 +257,13 @@ describe('refunds', () => {
       refund_id: expect.stringMatching(/^rf_[0-9a-f]{24}$/),
       items: [{ item_id: items[0].id, count: 1 }],
     });
+    const named = await refund(id, { items: [{ item_id: items[1].id, count: 3 }], refund_id: 'rf_tea' });
+    expect(named.status).toBe(201);
+    expect(named.body.amount_refunded).toBe(23.79); // 9.47 + the tea line's 14.32
+    // Its lines are refunded now; the same refund again is still the same refund.
+    const repeated = await refund(id, { items: [{ item_id: items[1].id, count: 3 }], refund_id: 'rf_tea' });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.amount_refunded).toBe(23.79);
     const twice = await refund(id, { items: [{ item_id: items[0].id, count: 2 }] });
     expect(twice.status).toBe(400);
     expect(twice.body.errors).toEqual([

@@ -5,7 +5,7 @@ import { ErrorCode } from '../../common/errors/error-codes.js';
 import type { Answer } from '../../common/http/answer.js';
 import { atomSql } from '../../common/http/dates.js';
 import type { WriteRequest } from '../../common/http/write-request.js';
-import { Decimal, ZERO, roundToCurrency, toJsonNumber } from '../../common/money/money.js';
+import { Decimal, ZERO, decimalFromJson, roundToCurrency, toJsonNumber } from '../../common/money/money.js';
 import type { RefundEventPayload } from '../../outbox/outbox.repository.js';
 import type { OrderModel } from '../dto/order.model.js';
 import { changedFields, toJsonValue } from '../history/changes.js';
@@ -35,18 +35,21 @@ export class OrderRefundsService {
       const rules = new CurrencyRules(order.orderCurrencyCode);
       const errors: FieldError[] = [];
       const lines = (body.items ?? []).map((line) => ({ itemId: line.item_id, count: line.count }));
+      // A repeat is answered before anything is computed: its lines are refunded by now.
+      const earlier = order.refunds.find((refund) => refund.refundId === refundId);
+      if (earlier) {
+        const same =
+          sameLines(earlier.lines, lines) &&
+          (body.amount != null ? earlier.amount.equals(decimalFromJson(body.amount)) : lines.length > 0);
+        if (same) return this.writer.unchanged(order);
+        throw new DomainError(
+          ErrorCode.REFUND_CONFLICT,
+          `Refund ${refundId} of order ${order.id} was recorded with other figures (${earlier.amount.toString()} ${order.orderCurrencyCode}).`,
+        );
+      }
       const amount =
         body.amount != null ? rules.amount(body.amount, 'amount', errors) : linesAmount(order, lines, rules, errors);
       throwIfAny(errors);
-
-      const earlier = order.refunds.find((refund) => refund.refundId === refundId);
-      if (earlier) {
-        if (earlier.amount.equals(amount) && sameLines(earlier.lines, lines)) return this.writer.unchanged(order);
-        throw new DomainError(
-          ErrorCode.REFUND_CONFLICT,
-          `Refund ${refundId} of order ${order.id} was recorded with the amount ${earlier.amount.toString()}, not ${amount.toString()}.`,
-        );
-      }
       if (amount.isZero()) {
         throw DomainError.invalidField(body.amount != null ? 'amount' : 'items', 'nothing to refund');
       }
