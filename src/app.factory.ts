@@ -8,6 +8,7 @@ import type { AuthenticatedRequest } from './auth/auth.decorators.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { sendProblem } from './common/errors/problem.js';
+import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './common/http/json-depth.js';
 import { type PinoLoggerService, loggableUrl } from './common/logging.js';
 import { projectPath } from './common/project-path.js';
 import { RequestContext } from './common/request-context.js';
@@ -121,6 +122,13 @@ export async function createApp(
     const text = body.toString();
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    if (jsonNestedDeeperThan(text, MAX_JSON_DEPTH)) {
+      done(
+        new DomainError(ErrorCode.MALFORMED_BODY, `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep.`),
+        undefined,
+      );
       return;
     }
     // Fastify's own parser: it answers through `done`, and refuses __proto__ and constructor keys.

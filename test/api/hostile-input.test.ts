@@ -285,6 +285,59 @@ function expectWellFormed(response: Response, what: string): void {
   if (INSIDES.test(JSON.stringify(problem))) throw new Error(`${what} → answer shows insides: ${response.text}`);
 }
 
+// Before the fuzzing below, which may revoke the key these use.
+describe('inputs that once made a 500', () => {
+  const deep = (levels: number) => {
+    let value: unknown = 1;
+    for (let level = 0; level < levels; level += 1) value = [value];
+    return value;
+  };
+
+  it.each([
+    ['a body nested 2 000 deep', () => ({ ...orderBody(), note: deep(2000) }), 'MALFORMED_BODY', 'body'],
+    ['an unknown field nested 2 000 deep', () => ({ ...orderBody(), extra: deep(2000) }), 'MALFORMED_BODY', 'body'],
+    [
+      'a price of 0.0000001 (1e-7)',
+      () => orderBody({ items: [itemBody({ price: { base_price: 0.0000001, vat: 21 } })] }),
+      'VALIDATION_FAILED',
+      'items[0].price.base_price',
+    ],
+    [
+      'a VAT rate of 1e-7',
+      () => orderBody({ items: [itemBody({ price: { base_price: 1, vat: 1e-7 } })] }),
+      'VALIDATION_FAILED',
+      'items[0].price.vat',
+    ],
+    ['a line that is an array', () => orderBody({ items: [[]] }), 'VALIDATION_FAILED', 'items'],
+    [
+      'count × price past what the database holds',
+      () => orderBody({ items: [itemBody({ count: 1_000_000, price: { base_price: 999_999_999, vat: 100 } })] }),
+      'VALIDATION_FAILED',
+      'items',
+    ],
+  ])('answers %s with a 400 naming it', async (_case, body, code, field) => {
+    const response = await gateway.post('/System/Orders', body());
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe(code);
+    if (code === 'VALIDATION_FAILED') expect(response.body.errors[0].field).toBe(field);
+  });
+
+  it('answers a payment of 1e-7 with a 400 naming paid', async () => {
+    const response = await gateway.patch(`/System/Orders/${orderId}/paid`, {
+      paid: 1e-7,
+      payment_id: 'tiny',
+      status: 'success',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe('paid');
+  });
+
+  it('reads brackets inside strings as text, not as nesting', async () => {
+    const response = await gateway.post('/System/Orders', orderBody({ note: '['.repeat(3000) + '\\"{' }));
+    expect(response.status).toBe(201);
+  });
+});
+
 describe('the routes tried', () => {
   it('are every operation of the OpenAPI document that takes input', () => {
     const document = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {

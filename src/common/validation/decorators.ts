@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
+import { Decimal } from '../money/money.js';
 import {
   IsInt,
   IsNumber,
@@ -22,6 +23,26 @@ export function IsId(): PropertyDecorator {
   return applyDecorators(IsInt(), Min(1), Max(MAX_ID), ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_ID }));
 }
 
+/**
+ * At most `places` decimals, counted exactly (decimal.js on the number's shortest text):
+ * class-validator's maxDecimalPlaces splits the text at its dot and fails on `1e-7`, which is how
+ * JavaScript writes 0.0000001. Other values are left to IsNumber.
+ */
+export function HasAtMostDecimals(
+  places: number,
+  message = `$property must be a number with at most ${places} decimals`,
+): PropertyDecorator {
+  return ValidateBy({
+    name: 'hasAtMostDecimals',
+    constraints: [places],
+    validator: {
+      validate: (value: unknown) =>
+        typeof value !== 'number' || !Number.isFinite(value) || new Decimal(String(value)).decimalPlaces() <= places,
+      defaultMessage: () => message,
+    },
+  });
+}
+
 /** Largest unit price or amount accepted: keeps every total exact as a JSON number. */
 export const MAX_AMOUNT = 1_000_000_000;
 
@@ -29,9 +50,10 @@ export const MAX_AMOUNT = 1_000_000_000;
 export function IsAmount(): PropertyDecorator {
   return applyDecorators(
     IsNumber(
-      { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 4 },
+      { allowNaN: false, allowInfinity: false },
       { message: '$property must be a number with at most 4 decimals' },
     ),
+    HasAtMostDecimals(4),
     Min(0),
     Max(MAX_AMOUNT),
   );
@@ -41,9 +63,10 @@ export function IsAmount(): PropertyDecorator {
 export function IsPercent(): PropertyDecorator {
   return applyDecorators(
     IsNumber(
-      { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 },
+      { allowNaN: false, allowInfinity: false },
       { message: '$property must be a number with at most 2 decimals' },
     ),
+    HasAtMostDecimals(2),
     Min(0),
     Max(100),
   );

@@ -15,7 +15,14 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsAmount, IsId, IsPercent, NotTogetherWith, Trim } from '../../common/validation/decorators.js';
+import {
+  HasAtMostDecimals,
+  IsAmount,
+  IsId,
+  IsPercent,
+  NotTogetherWith,
+  Trim,
+} from '../../common/validation/decorators.js';
 
 /** A unit price: base_price (without VAT) or final_price (with VAT), and the VAT rate. */
 export class ItemPriceInput {
@@ -42,7 +49,8 @@ export class ItemPriceInput {
    * @example 21
    */
   @IsDefined()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @HasAtMostDecimals(2)
   @Min(0)
   @Max(100)
   vat!: number;

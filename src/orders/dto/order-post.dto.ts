@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsObject,
   ArrayMaxSize,
   IsArray,
   IsDefined,
@@ -19,7 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsDateTimeWithOffset, IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
+import { HasAtMostDecimals, IsDateTimeWithOffset, IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
 import { OrderItemPostRequest } from './order-item.dto.js';
 import { OrderMoneyInput } from './order-money.dto.js';
 
@@ -262,7 +263,8 @@ export class OrderPostRequest extends OrderMoneyInput {
    * @example 1
    */
   @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false, maxDecimalPlaces: 8 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @HasAtMostDecimals(8)
   @Min(0.00000001)
   @Max(1_000_000)
   currency_rate?: number;
@@ -292,6 +294,7 @@ export class OrderPostRequest extends OrderMoneyInput {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(500)
+  @IsObject({ each: true, message: 'each of items must be an object' })
   @ValidateNested({ each: true })
   @Type(() => OrderItemPostRequest)
   items?: OrderItemPostRequest[];

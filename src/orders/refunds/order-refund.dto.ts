@@ -6,6 +6,7 @@ import {
   IsDefined,
   IsInt,
   IsNotEmpty,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -51,6 +52,7 @@ export class OrderRefundPostRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(500)
+  @IsObject({ each: true, message: 'each of items must be an object' })
   @ValidateNested({ each: true })
   @Type(() => RefundItemInput)
   items?: RefundItemInput[];
