@@ -191,11 +191,12 @@ export class OrderLifecycleService {
       status: body.status,
       url: body.url ?? null,
     });
-    const paymentId = body.payment_id;
+    // null and left out alike: a report without a payment_id is kept in the history alone.
+    const paymentId = body.payment_id ?? null;
     return {
       patch: null,
       parts:
-        paymentId === undefined
+        paymentId === null
           ? undefined
           : (work: Parameters<NonNullable<OrderChange<OrderModel>['parts']>>[0]) =>
               this.orders.recordPayments(work, [

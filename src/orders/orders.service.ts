@@ -247,12 +247,8 @@ export class OrdersService {
       const moneyChanges = repriced
         ? changedFields([
             ['discount', discountSummary(order.discount), discountSummary(repriced.money.discount)],
-            [
-              'shipping_price',
-              order.shippingPrice?.finalPrice ?? null,
-              repriced.money.shippingPrice?.finalPrice ?? null,
-            ],
-            ['payment_price', order.paymentPrice?.finalPrice ?? null, repriced.money.paymentPrice?.finalPrice ?? null],
+            ['shipping_price', feeSummary(order.shippingPrice), feeSummary(repriced.money.shippingPrice)],
+            ['payment_price', feeSummary(order.paymentPrice), feeSummary(repriced.money.paymentPrice)],
             ['money', order.money, repriced.money.money],
           ])
         : {};
@@ -304,6 +300,11 @@ export class OrdersService {
     throwIfAny(errors);
     return priced;
   }
+}
+
+/** A fee as its history entry shows it: with VAT, and its rate. */
+function feeSummary(price: OrderRecord['shippingPrice']) {
+  return price && toJsonValue({ final_price: price.finalPrice, vat: price.vatRate });
 }
 
 /** The order's discount as its history entry shows it. */

@@ -108,13 +108,15 @@ describe('totals, discounts, fees and tax', () => {
     await gateway.put('/System/Orders', { id, discount: null }).expect(200);
     order = await getOrder(gateway, id);
     expect(order).toMatchObject({ money: 29.2, discount: null, amount_discount: 0, version: 3 });
-    // The same again changes nothing.
+    // The same again changes nothing; the same fee at another VAT rate does.
     await gateway.put('/System/Orders', { id, discount: null }).expect(200);
     expect((await getOrder(gateway, id)).version).toBe(3);
+    await gateway.put('/System/Orders', { id, shipping_price: { final_price: 5, vat: 9 } }).expect(200);
+    expect(await getOrder(gateway, id)).toMatchObject({ version: 4, shipping_price: { vat: 9, base_price: 4.59 } });
     const entry = (await historyOf(gateway, id)).find((one) => one.action === 'prices_updated');
     expect(entry?.changes).toMatchObject({
       discount: { before: null, after: { amount: 2.2, code: null } },
-      shipping_price: { before: null, after: 5 },
+      shipping_price: { before: null, after: { final_price: 5, vat: 21 } },
       money: { before: 24.2, after: 27 },
     });
     await gateway.patch(`/System/Orders/${id}/sent`).expect(200);
@@ -200,6 +202,19 @@ describe('payments', () => {
     order = await getOrder(gateway, id);
     expect(order).toMatchObject({ paid: 24.2, balance_due: 0 });
     expect(order.payments).toEqual([expect.objectContaining({ payment_id: 'pay_x', status: 'success' })]);
+  });
+
+  it('keeps a failure report without a payment_id (left out or null) in the history alone', async () => {
+    const id = await createOrder(gateway);
+    for (const body of [
+      { paid: 5, status: 'denied' },
+      { paid: 5, status: 'unknown', payment_id: null },
+    ]) {
+      await gateway.patch(`/System/Orders/${id}/paid`, body).expect(200);
+    }
+    expect((await getOrder(gateway, id)).payments).toEqual([]);
+    const attempts = (await historyOf(gateway, id)).filter((one) => one.action === 'payment_attempt');
+    expect(attempts).toHaveLength(2);
   });
 
   it('refuses any payment once MplusKASSA has invoiced the order (paid in full after it left)', async () => {

@@ -635,10 +635,7 @@ export class SimulatorStore {
     return answer('OK', '', invoiceId);
   }
 
-  /**
-   * Credits an invoice whole: the credit invoice joins the order's invoiceIds and the order's
-   * payments are balanced by a negative one. An invoice is credited once.
-   */
+  /** Credits an invoice whole, once: the credit invoice joins the order's invoiceIds. */
   private creditInvoice(invoiceId: string): Body {
     const answer = (result: string, message = '') => ({ result: `CREDIT-INVOICE-RESULT-${result}`, message });
     const order: StoredOrder | undefined = [...this.orders.values()].find(
