@@ -13,8 +13,8 @@ export function jsonNestedDeeperThan(text: string, limit: number): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const char = text.charCodeAt(index);
     if (inString) {
-      if (char === 0x5c)
-        index += 1; // a backslash: the next character is escaped
+      // A backslash escapes the next character; a quote ends the string.
+      if (char === 0x5c) index += 1;
       else if (char === 0x22) inString = false;
     } else if (char === 0x22) {
       inString = true;
