@@ -5,31 +5,27 @@ import {
   type GivenDiscount,
   type LineInput,
   type MoneyFields,
+  type MoneyInput,
   type OrderDiscount,
-  type PricedOrder,
+  type OrderFigures,
   fieldPath,
   priceOrder,
 } from './order-money.js';
 import type { GivenPrice, UnitPrice } from './order-pricing.js';
-import type { NewOrderItem, OrderFields, OrderItemRecord, OrderMoneyFields } from './order.types.js';
+import type { NewOrderItem, OrderItemRecord, OrderMoneyFields } from './order.types.js';
 
 // From wire DTOs (already checked field by field) to domain input, with the checks that need the
 // order's currency: no amount may have more decimals than the currency has.
 
 /** A line as the client describes it, before the order's money is computed. */
-export interface LineDraft extends Pick<OrderItemRecord, 'articleNumber' | 'name' | 'count' | 'note'> {
+export interface LineDraft extends LineInput, Pick<OrderItemRecord, 'articleNumber' | 'name' | 'count' | 'note'> {
   /** The line's id when it exists already. */
   id?: number;
-  given: GivenPrice;
-  discount: GivenDiscount | null;
 }
 
-/** What the order's money is computed from: the lines and, as OrderMoneyFields has them, the rest. */
-export interface MoneyDraft {
+/** What the order's money is computed from: its lines as described, and the rest of MoneyInput. */
+export interface MoneyDraft extends MoneyInput {
   lines: LineDraft[];
-  discount: OrderDiscount | null;
-  shipping: GivenPrice | null;
-  paymentFee: GivenPrice | null;
 }
 
 export class CurrencyRules {
@@ -116,10 +112,9 @@ function givenOf(price: UnitPrice): GivenPrice {
 
 /** A draft's lines (with their ids, when they have one), priced, and the order's money. */
 export interface PricedDraft {
-  priced: PricedOrder;
   lines: Array<NewOrderItem & { id?: number }>;
   /** What the order row gets. */
-  money: Pick<OrderFields, never> & OrderMoneyFields & { money: Decimal; figures: PricedOrder['figures'] };
+  money: OrderMoneyFields & { money: Decimal; figures: OrderFigures };
 }
 
 /** Prices the draft (see order-money.ts); the errors name the fields of `fields`. */
@@ -129,17 +124,7 @@ export function priceDraft(
   fields: MoneyFields,
   errors: FieldError[],
 ): PricedDraft {
-  const lineInputs: LineInput[] = draft.lines.map((line) => ({
-    given: line.given,
-    count: line.count,
-    discount: line.discount,
-  }));
-  const priced = priceOrder(
-    { lines: lineInputs, discount: draft.discount, shipping: draft.shipping, paymentFee: draft.paymentFee },
-    decimals,
-    fields,
-    errors,
-  );
+  const priced = priceOrder(draft, decimals, fields, errors);
   const lines = draft.lines.map((line, index) => {
     const { original, price, orderDiscount, total } = priced.lines[index]!;
     return {
@@ -163,7 +148,6 @@ export function priceDraft(
     };
   });
   return {
-    priced,
     lines,
     money: {
       money: priced.figures.total,

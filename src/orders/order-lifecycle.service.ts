@@ -12,7 +12,8 @@ import type { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
 import type { OrderModel } from './dto/order.model.js';
 import type { TrackingPostRequest } from './dto/tracking.dto.js';
 import { changedFields, toJsonValue } from './history/changes.js';
-import { Decimal, ZERO, toJsonNumber } from '../common/money/money.js';
+import { type Decimal, toJsonNumber } from '../common/money/money.js';
+import { balanceDue } from './order-money.js';
 import { CurrencyRules, throwIfAny } from './order-input.js';
 import type { LifecycleFlags } from './order-lifecycle.js';
 import type { OrderPatch, OrderRecord, PaymentRecord } from './order.types.js';
@@ -176,7 +177,7 @@ export class OrderLifecycleService {
     body: OrderPaidPatchRequest,
     amount: Decimal,
     recorded: PaymentRecord | undefined,
-  ) {
+  ): OrderChange<OrderModel> | Answer<OrderModel> {
     this.writer.check('payment_attempt', order);
     // A success stays a success; the same report again changes nothing.
     if (
@@ -198,7 +199,7 @@ export class OrderLifecycleService {
       parts:
         paymentId === null
           ? undefined
-          : (work: Parameters<NonNullable<OrderChange<OrderModel>['parts']>>[0]) =>
+          : (work) =>
               this.orders.recordPayments(work, [
                 {
                   externalPaymentId: paymentId,
@@ -214,8 +215,8 @@ export class OrderLifecycleService {
         recordStatus: body.status,
         changes: { payment_attempt: { before: null, after: attempt } },
       },
-      answer: (after: OrderRecord) => this.writer.orderAnswer(after),
-    } satisfies OrderChange<OrderModel>;
+      answer: (after) => this.writer.orderAnswer(after),
+    };
   }
 
   /** A parcel the order already has is answered with its id (200) and not added twice. */
@@ -244,11 +245,6 @@ export class OrderLifecycleService {
       };
     });
   }
-}
-
-/** What the order still owes: its total less what was paid, never below zero. */
-export function balanceDue(order: Pick<OrderRecord, 'money' | 'paid'>): Decimal {
-  return Decimal.max(ZERO, order.money.minus(order.paid));
 }
 
 function flagChanges(order: OrderRecord, sets: Partial<LifecycleFlags>) {

@@ -96,7 +96,7 @@ export interface PricedOrder {
 export interface MoneyFields {
   /** The field of the i-th line, e.g. `items[2]` (or `''` for the one line of an item route). */
   line: (index: number) => string;
-  /** The field of the order's discount, e.g. `discount`; null when the order's discount is not given here. */
+  /** The field of the order's discount, e.g. `discount`. */
   discount: string;
   /** The field an order too large is reported on. */
   total: string;
@@ -121,7 +121,7 @@ export function priceOrder(
   const unit = new Decimal(1).dividedBy(new Decimal(10).pow(decimals));
   const lines = input.lines.map((line, index) => {
     const original = unitPrice(line.given, decimals);
-    const off = line.discount ? unitDiscount(line.given.amount, line.discount, decimals) : ZERO;
+    const off = line.discount ? discountOn(line.given.amount, line.discount, decimals) : ZERO;
     if (off.gt(line.given.amount)) {
       errors.push({
         field: fieldPath(fields.line(index), `discount.${line.discount!.kind}`),
@@ -137,10 +137,7 @@ export function priceOrder(
   const linesTotal = lines.reduce((sum, line) => sum.plus(line.gross), ZERO);
   let orderDiscount = ZERO;
   if (input.discount) {
-    orderDiscount =
-      input.discount.kind === 'amount'
-        ? input.discount.value
-        : roundToCurrency(linesTotal.times(input.discount.value).dividedBy(HUNDRED), decimals);
+    orderDiscount = discountOn(linesTotal, input.discount, decimals);
     if (orderDiscount.gt(linesTotal)) {
       errors.push({
         field: fieldPath(fields.discount, input.discount.kind),
@@ -196,11 +193,21 @@ export function priceOrder(
   return { lines: priced, shipping, paymentFee, figures };
 }
 
-/** The discount on one unit: the amount, or the percentage of the price rounded to the currency. */
-export function unitDiscount(price: Decimal, discount: GivenDiscount, decimals: number): Decimal {
+/** What a discount takes off `amount`: its amount, or its percentage of `amount` rounded to the currency. */
+function discountOn(amount: Decimal, discount: GivenDiscount, decimals: number): Decimal {
   return discount.kind === 'amount'
     ? discount.value
-    : roundToCurrency(price.times(discount.value).dividedBy(HUNDRED), decimals);
+    : roundToCurrency(amount.times(discount.value).dividedBy(HUNDRED), decimals);
+}
+
+/** What the order still owes: its total less what was paid, never below zero (refunds aside). */
+export function balanceDue(order: { money: Decimal; paid: Decimal }): Decimal {
+  return Decimal.max(ZERO, order.money.minus(order.paid));
+}
+
+/** What may still be refunded: what was paid and not refunded yet. */
+export function refundable(order: { paid: Decimal; refunded: Decimal }): Decimal {
+  return Decimal.max(ZERO, order.paid.minus(order.refunded));
 }
 
 /**

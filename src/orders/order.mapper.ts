@@ -6,9 +6,10 @@ import { Decimal, formatMoney, toJsonNumber } from '../common/money/money.js';
 import { trackingUrl } from '../shippers/shippers.service.js';
 import { statusReference, toOrderStatusModel } from '../statuses/status.mapper.js';
 import type { HistoryEntryModel } from './dto/history.model.js';
-import type { ArticleModel, OrderItemModel, OrderModel, PriceModel } from './dto/order.model.js';
+import type { ArticleModel, DiscountModel, OrderItemModel, OrderModel, PriceModel } from './dto/order.model.js';
 import type { HistoryEntryRecord } from './history/order-history.repository.js';
 import { allowedTransitions, lifecycleState } from './order-lifecycle.js';
+import { type GivenDiscount, balanceDue, refundable } from './order-money.js';
 import type { UnitPrice } from './order-pricing.js';
 import type { OrderItemRecord, OrderRecord } from './order.types.js';
 import { syncStatus } from '../outbox/order-sync.repository.js';
@@ -23,6 +24,14 @@ function reference(path: string, id: number | null): NonExpandedModel | null {
 
 function article(articleNumber: string | null): ArticleModel | null {
   return articleNumber === null ? null : { id: Number(articleNumber), article_number: articleNumber };
+}
+
+/** A discount as given: one of amount and percent, the other null. */
+function discountModel(discount: GivenDiscount): DiscountModel {
+  return {
+    amount: discount.kind === 'amount' ? toJsonNumber(discount.value) : null,
+    percent: discount.kind === 'percent' ? toJsonNumber(discount.value) : null,
+  };
 }
 
 function fillTemplate(template: string, order: OrderRecord): string | null {
@@ -77,17 +86,13 @@ export class OrderMapper {
       amount_total: toJsonNumber(order.money),
       amount_paid: toJsonNumber(order.paid),
       amount_refunded: toJsonNumber(order.refunded),
-      balance_due: order.paid.gte(order.money) ? 0 : toJsonNumber(order.money.minus(order.paid)),
+      balance_due: toJsonNumber(balanceDue(order)),
       taxes: order.figures.taxes.map((tax) => ({
         rate: toJsonNumber(tax.rate),
         base: toJsonNumber(tax.base),
         tax: toJsonNumber(tax.tax),
       })),
-      discount: order.discount && {
-        amount: order.discount.kind === 'amount' ? toJsonNumber(order.discount.value) : null,
-        percent: order.discount.kind === 'percent' ? toJsonNumber(order.discount.value) : null,
-        code: order.discount.code,
-      },
+      discount: order.discount && { ...discountModel(order.discount), code: order.discount.code },
       shipping_price: order.shippingPrice && this.unitPriceModel(order.shippingPrice, currency),
       payment_price: order.paymentPrice && this.unitPriceModel(order.paymentPrice, currency),
       payments: order.payments.map((payment) => ({
@@ -131,9 +136,7 @@ export class OrderMapper {
       status: order.status && (expanded ? toOrderStatusModel(order.status) : statusReference(order.status.id)),
       lifecycle_state: lifecycleState(order),
       // A refund is possible in every state, but only of what was paid and not refunded yet.
-      allowed_transitions: allowedTransitions(order).filter(
-        (action) => action !== 'refund' || order.paid.gt(order.refunded),
-      ),
+      allowed_transitions: allowedTransitions(order).filter((action) => action !== 'refund' || refundable(order).gt(0)),
       version: order.version,
       sync: {
         status: syncStatus(order.sync?.status, order.syncPending),
@@ -179,10 +182,7 @@ export class OrderMapper {
         item.originalVatValue,
         currency,
       ),
-      discount: item.discount && {
-        amount: item.discount.kind === 'amount' ? toJsonNumber(item.discount.value) : null,
-        percent: item.discount.kind === 'percent' ? toJsonNumber(item.discount.value) : null,
-      },
+      discount: item.discount && discountModel(item.discount),
       order_discount: toJsonNumber(item.orderDiscount),
       total: toJsonNumber(item.total),
     };

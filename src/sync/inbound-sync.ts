@@ -177,7 +177,7 @@ export class InboundSync {
       sent: state.delivered,
       canceled: state.canceled,
       paid,
-      datePaid: state.payments.length > 0 ? new Date() : null,
+      datePaid: payments.length > 0 ? new Date() : null,
     });
     this.orders.recordPayments(work, payments.map(tillPayment));
     this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId);

@@ -97,9 +97,6 @@ const ORDER_WRITES = new Set<OperationName>([
   'creditInvoice',
 ]);
 
-/** An order as the simulator keeps it: what MplusKASSA shows, and the invoices it credited. */
-type StoredOrder = MplusOrder & { creditedInvoiceIds?: string[] };
-
 const RELATION_SEARCH_FIELDS: Array<keyof MplusRelation> = [
   'extRelationId',
   'name',
@@ -638,17 +635,12 @@ export class SimulatorStore {
   /** Credits an invoice whole, once: the credit invoice joins the order's invoiceIds. */
   private creditInvoice(invoiceId: string): Body {
     const answer = (result: string, message = '') => ({ result: `CREDIT-INVOICE-RESULT-${result}`, message });
-    const order: StoredOrder | undefined = [...this.orders.values()].find(
-      (one) => (one.invoiceIds ?? [])[0] === invoiceId,
-    );
+    // An order has one invoice (its final payment's); a second id is that invoice's credit.
+    const order = [...this.orders.values()].find((one) => (one.invoiceIds ?? [])[0] === invoiceId);
     if (!order) return answer('NOT-FOUND', `Invoice ${invoiceId} not found.`);
-    if ((order.creditedInvoiceIds ?? []).includes(invoiceId)) {
-      return answer('FAILED', `Invoice ${invoiceId} is credited already.`);
-    }
-    const creditId = newId();
+    if (order.invoiceIds!.length > 1) return answer('FAILED', `Invoice ${invoiceId} is credited already.`);
     this.markers.invoice += 1;
-    order.invoiceIds = [...(order.invoiceIds ?? []), creditId];
-    order.creditedInvoiceIds = [...(order.creditedInvoiceIds ?? []), invoiceId];
+    order.invoiceIds = [...order.invoiceIds!, newId()];
     this.touch(order);
     return answer('OK');
   }

@@ -10,6 +10,7 @@ import type { RefundEventPayload } from '../../outbox/outbox.repository.js';
 import type { OrderModel } from '../dto/order.model.js';
 import { changedFields, toJsonValue } from '../history/changes.js';
 import { CurrencyRules, throwIfAny } from '../order-input.js';
+import { refundable } from '../order-money.js';
 import type { OrderRecord, RefundLine, RefundRecord } from '../order.types.js';
 import { OrderWriter } from '../order-writer.js';
 import { NEW_REFUND_CREATED_AT, OrdersRepository } from '../orders.repository.js';
@@ -53,17 +54,17 @@ export class OrderRefundsService {
       if (amount.isZero()) {
         throw DomainError.invalidField(body.amount != null ? 'amount' : 'items', 'nothing to refund');
       }
-      const refundable = Decimal.max(ZERO, order.paid.minus(order.refunded));
-      if (amount.gt(refundable)) {
+      const left = refundable(order);
+      if (amount.gt(left)) {
         throw new DomainError(
           ErrorCode.REFUND_EXCEEDS_PAID,
-          `Order ${order.id} has ${refundable.toString()} ${order.orderCurrencyCode} paid and not refunded; a refund of ${amount.toString()} is more.`,
+          `Order ${order.id} has ${left.toString()} ${order.orderCurrencyCode} paid and not refunded; a refund of ${amount.toString()} is more.`,
           {
-            refundable: toJsonNumber(refundable),
+            refundable: toJsonNumber(left),
             errors: [
               {
                 field: body.amount != null ? 'amount' : 'items',
-                message: `more than was paid and not refunded (${refundable.toString()})`,
+                message: `more than was paid and not refunded (${left.toString()})`,
               },
             ],
           },
@@ -71,11 +72,11 @@ export class OrderRefundsService {
       }
 
       // MplusKASSA credits an invoice whole (creditInvoice): an invoiced order is refunded in full or not at all.
-      if (order.invoiced && !amount.equals(refundable)) {
+      if (order.invoiced && !amount.equals(left)) {
         throw new DomainError(
           ErrorCode.REFUND_NOT_POSSIBLE,
-          `Order ${order.id} is invoiced in MplusKASSA, which credits an invoice only whole: refund ${refundable.toString()} ${order.orderCurrencyCode} or nothing.`,
-          { refundable: toJsonNumber(refundable) },
+          `Order ${order.id} is invoiced in MplusKASSA, which credits an invoice only whole: refund ${left.toString()} ${order.orderCurrencyCode} or nothing.`,
+          { refundable: toJsonNumber(left) },
         );
       }
       const refunded = order.refunded.plus(amount);
