@@ -99,6 +99,7 @@ function toJson(o: Row, expanded: boolean) {
     delivered: o.delivered as boolean,
     done: o.done as boolean,
     canceled: o.canceled as boolean,
+    archived: o.deleted_at !== null,
   };
   const sync = o.sync;
   const syncState = sync?.status as string | undefined;
@@ -183,6 +184,7 @@ function toJson(o: Row, expanded: boolean) {
       discount: discount(i),
       order_discount: Number(i.order_discount),
       total: Number(i.total),
+      metadata: i.metadata,
     })),
     weight: null,
     shipping: ref('/System/Channels/Shippings', o.shipping_id),
@@ -231,8 +233,10 @@ function toJson(o: Row, expanded: boolean) {
       synced_at: atom(sync?.synced_at ?? null),
     },
     source: o.source,
+    metadata: o.metadata,
     created_at: atom(o.created_at),
     updated_at: atom(o.updated_at),
+    deleted_at: atom(o.deleted_at),
   };
 }
 

@@ -40,7 +40,14 @@ function lifecycleSql(): { state: string; transitions: string } {
   const states: string[] = [];
   const transitions: string[] = [];
   for (let bits = 0; bits < 16; bits += 1) {
-    const flags = { sent: !!(bits & 1), delivered: !!(bits & 2), done: !!(bits & 4), canceled: !!(bits & 8) };
+    // The bench archives no order: an archived one would be told apart by deleted_at.
+    const flags = {
+      sent: !!(bits & 1),
+      delivered: !!(bits & 2),
+      done: !!(bits & 4),
+      canceled: !!(bits & 8),
+      archived: false,
+    };
     const when = `WHEN o.sent = ${flags.sent} AND o.delivered = ${flags.delivered} AND o.done = ${flags.done} AND o.canceled = ${flags.canceled}`;
     states.push(`${when} THEN '${lifecycleState(flags)}'`);
     // The gateway lists a refund only while something paid is not refunded.
@@ -91,7 +98,7 @@ function orderRow(expanded: boolean, pending: string): string {
                                ELSE json_build_object('id', i.article_number::bigint, 'article_number', i.article_number) END,
         'name', i.name, 'count', i.count, 'ordered', 0, 'waiting_count', 0, 'note', i.note,
         'price', ${price('')}, 'price_original', ${price('original_')}, 'discount', ${discount('i', false)},
-        'order_discount', i.order_discount, 'total', i.total) ORDER BY i.id), '[]')
+        'order_discount', i.order_discount, 'total', i.total, 'metadata', i.metadata) ORDER BY i.id), '[]')
         FROM order_items i WHERE i.order_id = o.id) AS items,
     NULL AS weight, ${ref('/System/Channels/Shippings', 'o.shipping_id')} AS shipping,
     ${ref('/System/Channels/Payments', 'o.payment_id')} AS payment,
@@ -114,7 +121,8 @@ function orderRow(expanded: boolean, pending: string): string {
         'attempts', coalesce(sy.attempts, 0), 'last_error', sy.last_error, 'mplus_order_id', sy.back_office_order_id,
         'synced_at', ${atom('sy.synced_at')})
         FROM (SELECT 1) one LEFT JOIN order_sync sy ON sy.order_id = o.id) AS sync,
-    o.source, ${atom('o.created_at')} AS created_at, ${atom('o.updated_at')} AS updated_at`;
+    o.source, o.metadata, ${atom('o.created_at')} AS created_at, ${atom('o.updated_at')} AS updated_at,
+    ${atom('o.deleted_at')} AS deleted_at`;
 }
 
 /** The order `o` as JSON. */

@@ -9,6 +9,7 @@ import { DomainError } from './common/errors/domain-error.js';
 import { ErrorCode } from './common/errors/error-codes.js';
 import { sendProblem } from './common/errors/problem.js';
 import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './common/http/json-depth.js';
+import { parseQueryString } from './common/http/query-string.js';
 import { type PinoLoggerService, loggableUrl } from './common/logging.js';
 import { projectPath } from './common/project-path.js';
 import { RequestContext } from './common/request-context.js';
@@ -44,6 +45,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: requestId,
+    routerOptions: { querystringParser: parseQueryString },
     logger: false,
     // Slow clients: the whole request (headers and body) must arrive within the timeout, checked
     // every second rather than Node's default 30 s, and idle keep-alive connections are closed.

@@ -46,7 +46,24 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
     operationIdFactory: (_controller, method) => method,
   });
   describeRequestConventions(document);
+  describeObjectQueries(document);
   return sortKeys(document) as OpenAPIObject;
+}
+
+/**
+ * A query parameter that is an object (metadata[key]=value) is a deepObject: without the style, a
+ * client generated from the document would send it as a form (`metadata=key,value`).
+ */
+function describeObjectQueries(document: OpenAPIObject): void {
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as OperationObject[]) {
+      for (const parameter of (operation.parameters ?? []) as unknown as Array<Record<string, unknown>>) {
+        const schema = parameter.schema as { type?: string } | undefined;
+        if (parameter.in === 'query' && schema?.type === 'object')
+          Object.assign(parameter, { style: 'deepObject', explode: true });
+      }
+    }
+  }
 }
 
 const PROBLEM = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ErrorModel' } } };

@@ -53,6 +53,15 @@ const postgresUrl: Parser<string> = (raw) => {
   return raw;
 };
 
+const timeZone: Parser<string> = (raw) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: raw });
+  } catch {
+    throw new Error(`must be an IANA time zone such as Europe/Amsterdam, got "${raw}"`);
+  }
+  return raw;
+};
+
 const installationId: Parser<string> = (raw) => {
   if (raw !== '' && !/^[a-z0-9]{1,16}$/.test(raw)) throw new Error('must be 1 to 16 lower-case letters and digits');
   return raw;
@@ -136,6 +145,12 @@ export const CONFIG_VARIABLES = {
       'Prepare each statement once per connection. Set false behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).',
     default: 'true',
     parse: boolean,
+  },
+  ORDER_DATE_TIME_ZONE: {
+    description:
+      'IANA time zone of the days the date_start and date_end list filters name (a day runs from midnight to midnight there).',
+    default: 'Europe/Amsterdam',
+    parse: timeZone,
   },
   LIST_EXACT_TOTAL_UP_TO: {
     description:

@@ -51,3 +51,10 @@ export function isUniqueViolation(error: unknown): boolean {
     shape.meta?.driverAdapterError?.cause?.originalCode === '23505'
   );
 }
+
+/** Two transactions waited on each other (40P01) or could not be serialised (40001): the one refused may run again. */
+export function isTransactionConflict(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const code = (error as ErrorShape).code;
+  return code === '40P01' || code === '40001';
+}

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PgliteServer } from './pglite-server.js';
 
 // The store used when no DATABASE_URL is given: Postgres compiled to WebAssembly (PGlite),
@@ -49,7 +50,8 @@ export class EmbeddedPostgres {
     rmSync(stateFile, { force: true });
 
     const created = !hasFiles(pgDir);
-    const db = await PGlite.create({ dataDir: pgDir });
+    // pg_trgm: the index behind the list's description filter (see the migration kwik_records).
+    const db = await PGlite.create({ dataDir: pgDir, extensions: { pg_trgm } });
     const server = new PgliteServer(db);
     const url = `postgresql://postgres@${await server.start()}/postgres`;
     try {

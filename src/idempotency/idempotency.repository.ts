@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
-import { Database, type Executor } from '../database/database.js';
+import { Database, type Executor, type Transaction } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, sql } from '../database/sql.js';
-import type { AnswerRecord } from '../database/unit-of-work.js';
+import { type AnswerRecord, UnitOfWork } from '../database/unit-of-work.js';
 
 /** What a claim on a key found. */
 export type ClaimOutcome =
@@ -121,6 +121,17 @@ export class IdempotencyRepository {
           'This request took too long and another request with the same Idempotency-Key took its place.',
         ),
     };
+  }
+
+  /**
+   * The answer of a write made of several units of work in `tx` (a batch), recorded with the
+   * claim in the same transaction: the writes and the answer commit together, or neither does.
+   */
+  async recordIn(tx: Transaction, claim: IdempotencyClaim, answer: unknown, status: number): Promise<void> {
+    await new UnitOfWork<unknown>(sql`SELECT 0 AS id, NULL::int AS version`, this.database)
+      .answers(answer, { status })
+      .recordedBy(this.recordFor(claim))
+      .commit(tx);
   }
 
   /** The request ended without a write through the claim: repeats run again, but not at once. */

@@ -11,6 +11,7 @@ import {
   fieldPath,
   priceOrder,
 } from './order-money.js';
+import { mergeMetadata } from './order-metadata.js';
 import type { GivenPrice, UnitPrice } from './order-pricing.js';
 import type { NewOrderItem, OrderItemRecord, OrderMoneyFields } from './order.types.js';
 
@@ -18,7 +19,8 @@ import type { NewOrderItem, OrderItemRecord, OrderMoneyFields } from './order.ty
 // order's currency: no amount may have more decimals than the currency has.
 
 /** A line as the client describes it, before the order's money is computed. */
-export interface LineDraft extends LineInput, Pick<OrderItemRecord, 'articleNumber' | 'name' | 'count' | 'note'> {
+export interface LineDraft
+  extends LineInput, Pick<OrderItemRecord, 'articleNumber' | 'name' | 'count' | 'note' | 'metadata'> {
   /** The line's id when it exists already. */
   id?: number;
 }
@@ -69,6 +71,7 @@ export class CurrencyRules {
       name: item.name,
       count: item.count,
       note: item.note ?? null,
+      metadata: mergeMetadata({}, item.metadata ?? undefined, fieldPath(field, 'metadata')),
       given: this.givenPrice(item.price, fieldPath(field, 'price'), errors),
       discount: item.discount ? this.discount(item.discount, fieldPath(field, 'discount'), errors) : null,
     };
@@ -83,6 +86,7 @@ export function draftOf(item: OrderItemRecord): LineDraft {
     name: item.name,
     count: item.count,
     note: item.note,
+    metadata: item.metadata,
     given: {
       givenAs: item.priceGivenAs,
       amount: item.priceGivenAs === 'base' ? item.originalBasePrice : item.originalFinalPrice,
@@ -133,6 +137,7 @@ export function priceDraft(
       name: line.name,
       count: line.count,
       note: line.note,
+      metadata: line.metadata,
       priceGivenAs: price.givenAs,
       basePrice: price.basePrice,
       finalPrice: price.finalPrice,

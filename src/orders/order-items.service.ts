@@ -20,6 +20,7 @@ import type { NewOrderItem, OrderItemRecord, OrderRecord } from './order.types.j
 import type { Changes } from './history/changes.js';
 import { type AnswerSpec, type HistoryNote, type OrderChange, OrderWriter } from './order-writer.js';
 import { NEW_LINE_ID, OrdersRepository } from './orders.repository.js';
+import { mergeMetadata, metadataChangesOf } from './order-metadata.js';
 
 /** The back office takes the whole order again (lines replaced). */
 const UPDATE = { kind: 'update' } as const;
@@ -74,13 +75,36 @@ export class OrderItemsService {
       const priced = this.price(index, draft, rules);
       const updated = priced.lines[index]!;
       const itemChanges = changedFields([['item', itemSummary(item), itemSummary({ id: item.id, ...updated })]]);
-      if (!hasChanges(itemChanges) || this.writer.check('item', order).outcome === 'noop') {
-        return new Answer({ id: item.id }, 201, order.version);
+      const metadataChanges = metadataChangesOf(item.metadata, updated.metadata);
+      if (!hasChanges(itemChanges)) {
+        // The caller's metadata on the line changes until the order is archived; the line itself
+        // only while the order is open, and a repeat that changes nothing is told so as well.
+        if (!hasChanges(metadataChanges)) {
+          this.writer.check('item', order);
+          return new Answer({ id: item.id }, 201, order.version);
+        }
+        this.writer.check('metadata', order);
+        return {
+          patch: null,
+          parts: (work) => this.orders.writeLines(work, order.items, priced.lines),
+          note: {
+            action: 'item_updated',
+            recordName: `Item ${item.id} metadata changed`,
+            changes: lineMetadata(metadataChanges),
+          },
+          forward: null,
+          answer: () => ({ value: { id: item.id }, status: 201 }),
+        };
       }
+      if (this.writer.check('item', order).outcome === 'noop') return new Answer({ id: item.id }, 201, order.version);
       return this.change(
         order,
         priced,
-        { action: 'item_updated', recordName: `Item ${item.id} changed`, changes: itemChanges },
+        {
+          action: 'item_updated',
+          recordName: `Item ${item.id} changed`,
+          changes: { ...itemChanges, ...lineMetadata(metadataChanges) },
+        },
         { value: { id: item.id }, status: 201 },
       );
     });
@@ -151,11 +175,19 @@ function editedLine(line: LineDraft, body: OrderItemPutRequest, rules: CurrencyR
     ...(body.name !== undefined ? { name: body.name } : {}),
     ...(body.count !== undefined ? { count: body.count } : {}),
     ...(body.note !== undefined ? { note: body.note } : {}),
+    ...(body.metadata !== undefined
+      ? { metadata: body.metadata === null ? {} : mergeMetadata(line.metadata, body.metadata, 'metadata') }
+      : {}),
     ...(body.price !== undefined ? { given: rules.givenPrice(body.price, 'price', errors) } : {}),
     ...(body.discount !== undefined
       ? { discount: body.discount && rules.discount(body.discount, 'discount', errors) }
       : {}),
   };
+}
+
+/** A line's metadata changes as the history shows them, beside the line's other changes (the entry names the line). */
+function lineMetadata(changes: Changes): Changes {
+  return changes.metadata ? { 'item.metadata': changes.metadata } : {};
 }
 
 function itemSummary(item: Omit<NewOrderItem, `original${string}`> & { id: number }): JsonValue {

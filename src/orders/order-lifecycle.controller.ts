@@ -1,4 +1,4 @@
-import { Body, Controller, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Param, Patch, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresRight } from '../auth/auth.decorators.js';
 import type { Answer } from '../common/http/answer.js';
@@ -20,6 +20,41 @@ const REPEAT = 'Repeating it once it holds answers 200 and changes nothing.';
 @Controller('System/Orders/:orderId')
 export class OrderLifecycleController {
   constructor(private readonly lifecycle: OrderLifecycleService) {}
+
+  @Delete()
+  @RequiresRight('orders:write')
+  @ApiOperation({
+    summary: 'Archive an order',
+    description:
+      'Orders are archived, never deleted: `deleted_at` is set, the order leaves lists (unless `archived=true`), ' +
+      'stays readable by id and takes no change until an admin restores it. Only a done or canceled order can ' +
+      `be archived (422 otherwise). Nothing is sent to MplusKASSA. ${REPEAT}`,
+  })
+  @ApiOkResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404, 422)
+  archiveOrder(
+    @CurrentWrite() write: WriteRequest,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<Answer<IdModel>> {
+    return this.lifecycle.archive(write, orderId);
+  }
+
+  @Post('restore')
+  @RequiresRight('admin')
+  @ApiOperation({
+    summary: 'Restore an archived order',
+    description: `Clears \`deleted_at\`: the order is listed and takes changes again. Needs admin. ${REPEAT}`,
+  })
+  @ApiOkResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404)
+  restoreOrder(
+    @CurrentWrite() write: WriteRequest,
+    @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
+    @Body(RefuseBodyPipe) _body: unknown,
+  ): Promise<Answer<IdModel>> {
+    return this.lifecycle.restore(write, orderId);
+  }
 
   @Patch('status')
   @RequiresRight('orders:write')

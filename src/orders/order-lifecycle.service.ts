@@ -62,6 +62,41 @@ export class OrderLifecycleService {
     });
   }
 
+  /**
+   * DELETE: the order is archived, never removed (deleted_at); only a done or canceled one. Not
+   * forwarded: MplusKASSA keeps its orders. A repeat answers 200 and changes nothing.
+   */
+  archive(request: WriteRequest, orderId: number): Promise<Answer<IdModel>> {
+    return this.archiveOrRestore(request, orderId, 'archive');
+  }
+
+  /** An admin brings an archived order back, as it was. */
+  restore(request: WriteRequest, orderId: number): Promise<Answer<IdModel>> {
+    return this.archiveOrRestore(request, orderId, 'restore');
+  }
+
+  private archiveOrRestore(request: WriteRequest, orderId: number, action: 'archive' | 'restore') {
+    return this.writer.update<IdModel>(
+      request,
+      orderId,
+      (order) => {
+        const decision = this.writer.check(action, order);
+        if (decision.outcome === 'noop') return new Answer({ id: order.id }, 200, order.version);
+        return {
+          patch: decision.sets,
+          note: {
+            action: action === 'archive' ? 'archived' : 'restored',
+            recordName: action === 'archive' ? 'Archived' : 'Restored',
+            changes: { archived: { before: order.archived, after: action === 'archive' } },
+          },
+          forward: null,
+          answer: () => ({ value: { id: order.id } }),
+        };
+      },
+      true,
+    );
+  }
+
   /** A status that completes or cancels the order follows the rules of /done or /cancel. */
   setStatus(request: WriteRequest, orderId: number, statusId: number): Promise<Answer<OrderModel>> {
     // Looked up beside the order's read, not after it.

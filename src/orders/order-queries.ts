@@ -45,6 +45,7 @@ const ORDER_COLUMNS = sql`
   o.amount_subtotal::text AS "amountSubtotal", o.amount_discount::text AS "amountDiscount",
   o.amount_shipping::text AS "amountShipping", o.amount_payment_fee::text AS "amountPaymentFee",
   o.amount_tax::text AS "amountTax", o.taxes, o.refunded::text AS refunded, o.invoiced,
+  o.metadata, o.deleted_at AS "deletedAt",
   (SELECT coalesce(json_agg(json_build_object(
             'id', i.id, 'articleNumber', i.article_number, 'name', i.name, 'count', i.count, 'note', i.note,
             'priceGivenAs', i.price_given_as, 'basePrice', i.base_price::text, 'finalPrice', i.final_price::text,
@@ -52,7 +53,7 @@ const ORDER_COLUMNS = sql`
             'originalBasePrice', i.original_base_price::text, 'originalFinalPrice', i.original_final_price::text,
             'originalVatRate', i.original_vat_rate::text, 'originalVatValue', i.original_vat_value::text,
             'discountKind', i.discount_kind, 'discountValue', i.discount_value::text,
-            'orderDiscount', i.order_discount::text, 'total', i.total::text)
+            'orderDiscount', i.order_discount::text, 'total', i.total::text, 'metadata', i.metadata)
           ORDER BY i.id), '[]')
      FROM order_items i WHERE i.order_id = o.id) AS items,
   (SELECT coalesce(json_agg(json_build_object(
@@ -84,6 +85,11 @@ const ORDER_JOINS = sql`
 /** One order by id. */
 export function orderById(id: number): Sql {
   return sql`SELECT ${ORDER_COLUMNS} FROM orders o ${ORDER_JOINS} WHERE o.id = ${id}`;
+}
+
+/** The orders of `ids` (in no particular order). */
+export function ordersByIds(ids: number[]): Sql {
+  return sql`SELECT ${ORDER_COLUMNS} FROM orders o ${ORDER_JOINS} WHERE o.id = ANY(${ids}::int[])`;
 }
 
 const SORT_COLUMNS: Record<OrderSortKey, string> = { dateOrder: 'date_order', id: 'id', updatedAt: 'updated_at' };
@@ -179,6 +185,27 @@ export function orderWhere(filter: OrderListFilter): Sql {
   equal('status_id', filter.statusId);
   equal('email_normalized', filter.emailNormalized);
   equal('external_order_id', filter.externalOrderId);
+  equal('external_order_id', filter.orderReference);
+  equal('status_id', filter.orderStatusId);
+  equal('id', filter.orderId);
+  if (filter.amountTotal !== undefined) conditions.push(sql`o.money = ${filter.amountTotal.toString()}::numeric`);
+  if (filter.metadata !== undefined) conditions.push(sql`o.metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
+  if (filter.noteContains !== undefined) {
+    // ILIKE on the trigram index; the text's own % _ and \ match themselves.
+    conditions.push(sql`o.note ILIKE ${`%${filter.noteContains.replace(/[\\%_]/g, '\\$&')}%`}`);
+  }
+  // Whole days in the zone: from its midnight, to the next day's.
+  if (filter.dateStart !== undefined) {
+    conditions.push(
+      sql`o.date_order >= (${filter.dateStart}::date::timestamp AT TIME ZONE ${filter.timeZone ?? 'UTC'})`,
+    );
+  }
+  if (filter.dateEnd !== undefined) {
+    conditions.push(
+      sql`o.date_order < ((${filter.dateEnd}::date + 1)::timestamp AT TIME ZONE ${filter.timeZone ?? 'UTC'})`,
+    );
+  }
+  if (!filter.withArchived) conditions.push(sql`o.deleted_at IS NULL`);
   if (filter.from) conditions.push(sql`o.date_order >= ${filter.from}`);
   if (filter.to) conditions.push(sql`o.date_order <= ${filter.to}`);
   if (filter.updatedSince) conditions.push(sql`o.updated_at >= ${filter.updatedSince}`);
@@ -261,6 +288,8 @@ const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder | keyof OrderPatch, 
   externalPaymentUrl: 'external_payment_url',
   refunded: 'refunded',
   invoiced: 'invoiced',
+  metadata: 'metadata',
+  archived: 'deleted_at',
 };
 
 /** Amounts go to Postgres as text: exact, and typed by the column they fill. */
@@ -306,6 +335,11 @@ function orderColumns(fields: Partial<Omit<NewOrder, 'items'>>): Array<[string, 
         ['discount_value', discount?.value.toString() ?? null],
         ['discount_code', discount?.code ?? null],
       );
+    } else if (field === 'archived') {
+      // Archived now, by the database's clock (like updated_at), or restored.
+      columns.push(['deleted_at', value ? sql`now()` : null]);
+    } else if (field === 'metadata') {
+      columns.push(['metadata', JSON.stringify(value)]);
     } else if (field === 'shippingPrice' || field === 'paymentPrice') {
       columns.push([
         field === 'shippingPrice' ? 'shipping_price' : 'payment_price',
@@ -351,6 +385,7 @@ const LINE_COLUMNS: Array<[string, string, (item: NewOrderItem) => unknown]> = [
   ['discount_value', 'numeric', (item) => item.discount?.value ?? null],
   ['order_discount', 'numeric', (item) => item.orderDiscount],
   ['total', 'numeric', (item) => item.total],
+  ['metadata', 'jsonb', (item) => JSON.stringify(item.metadata)],
 ];
 
 /** `unnest` of the lines' values, one array per column, as `line(<columns>, n)`. */
@@ -466,6 +501,7 @@ export interface OrderRow extends Omit<
   | 'discount'
   | 'shippingPrice'
   | 'paymentPrice'
+  | 'archived'
 > {
   currencyRate: string | null;
   money: string;
@@ -574,6 +610,9 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
     paid: decimalFromText(row.paid),
     refunded: decimalFromText(row.refunded),
     invoiced: row.invoiced,
+    metadata: row.metadata,
+    archived: row.deletedAt !== null,
+    deletedAt: row.deletedAt,
     datePaid: row.datePaid,
     statusId: row.statusId,
     status: row.status,
@@ -619,6 +658,7 @@ export function toOrderRecord(row: OrderRow): OrderRecord {
         item.discountKind === null ? null : { kind: item.discountKind, value: decimalFromText(item.discountValue!) },
       orderDiscount: decimalFromText(item.orderDiscount),
       total: decimalFromText(item.total),
+      metadata: item.metadata,
     })),
     payments: row.payments.map((payment) => ({
       id: payment.id,

@@ -96,8 +96,11 @@ const REFUSED_VERBS: Record<LifecycleAction, string> = {
   item: 'have its items changed',
   delivery_address: 'have its delivery address changed',
   prices: 'have its discount or fees changed',
+  metadata: 'have its metadata changed',
   refund: 'be refunded',
   tracking: 'get a tracking',
+  archive: 'be archived (only a done or canceled order is)',
+  restore: 'be restored',
 };
 
 /** The order's new updated_at (the trigger sets it), as the wire writes it. */
@@ -114,12 +117,26 @@ export class OrderWriter {
     private readonly mapper: OrderMapper,
   ) {}
 
-  /** Reads the order, lets `decide` say what to do, and writes it (see the top of this file). */
-  async update<T>(request: WriteRequest, orderId: number, decideChange: Decide<T>): Promise<Answer<T>> {
+  /**
+   * Reads the order, lets `decide` say what to do, and writes it (see the top of this file). An
+   * archived order is refused (422) before `decide` sees it, unless `archivedToo` (archive, restore).
+   */
+  async update<T>(
+    request: WriteRequest,
+    orderId: number,
+    decideChange: Decide<T>,
+    archivedToo = false,
+  ): Promise<Answer<T>> {
+    const decideOpen: Decide<T> = archivedToo
+      ? decideChange
+      : (order) => {
+          if (order.archived) throw archivedRefusal(order);
+          return decideChange(order);
+        };
     const tries = this.connection.embedded ? EMBEDDED_TRIES : OPTIMISTIC_TRIES;
     for (let attempt = 1; attempt <= tries; attempt += 1) {
       const order = await this.orders.readById(orderId);
-      const answer = await this.attempt(undefined, request, orderId, order, decideChange);
+      const answer = await this.attempt(undefined, request, orderId, order, decideOpen);
       if (answer) return answer;
     }
     if (this.connection.embedded) {
@@ -133,10 +150,35 @@ export class OrderWriter {
       );
     }
     const answer = await this.orders.transaction(async (tx) =>
-      this.attempt(tx, request, orderId, await this.orders.lockById(tx, orderId), decideChange),
+      this.attempt(tx, request, orderId, await this.orders.lockById(tx, orderId), decideOpen),
     );
     // Under the lock the order cannot have moved between the read and the write.
     if (!answer) throw new Error(`Order ${orderId} changed under its row lock`);
+    return answer;
+  }
+
+  /**
+   * A route's change to an order whose row `tx` holds (read with lockManyById), decided and
+   * written in `tx`, which commits it with everything else it holds (a batch). Without If-Match
+   * and without its own Idempotency-Key answer: the caller answers for the whole transaction.
+   */
+  async updateLocked<T>(
+    tx: Transaction,
+    caller: Caller,
+    order: OrderRecord,
+    decideChange: Decide<T>,
+  ): Promise<Answer<T>> {
+    const answer = await this.attempt(
+      tx,
+      { caller, precondition: null, idempotency: null },
+      order.id,
+      order,
+      (locked) => {
+        if (locked.archived) throw archivedRefusal(locked);
+        return decideChange(locked);
+      },
+    );
+    if (!answer) throw new Error(`Order ${order.id} changed under its row lock`);
     return answer;
   }
 
@@ -239,6 +281,15 @@ function preconditionFailed(order: OrderRecord): DomainError {
     `Order ${order.id} is at version ${order.version}, not the one If-Match names; read it again.`,
     { current_version: order.version },
     { etag: orderEntityTag(order.version) },
+  );
+}
+
+/** Every write to an archived order but its restore: 422, as the lifecycle table says. */
+export function archivedRefusal(order: OrderRecord): DomainError {
+  return new DomainError(
+    ErrorCode.TRANSITION_NOT_ALLOWED,
+    `Order ${order.id} is archived: it takes no change until an admin restores it.`,
+    { current_state: 'archived', allowed_transitions: allowedTransitions(order) },
   );
 }
 

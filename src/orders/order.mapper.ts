@@ -146,8 +146,10 @@ export class OrderMapper {
         synced_at: toAtomOrNull(order.sync?.syncedAt ?? null),
       },
       source: order.source,
+      metadata: order.metadata,
       created_at: toAtom(order.createdAt),
       updated_at: toAtom(order.updatedAt),
+      deleted_at: toAtomOrNull(order.deletedAt),
     };
   }
 
@@ -185,6 +187,7 @@ export class OrderMapper {
       discount: item.discount && discountModel(item.discount),
       order_discount: toJsonNumber(item.orderDiscount),
       total: toJsonNumber(item.total),
+      metadata: item.metadata,
     };
   }
 

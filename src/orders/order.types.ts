@@ -8,6 +8,9 @@ import type { PriceGivenAs, UnitPrice } from './order-pricing.js';
 // The order as the code sees it: camelCase, decimal.js amounts, no Prisma types. Repositories
 // return these and take the New*/Patch types below; mappers turn them into the wire format.
 
+/** The caller's own data on an order or a line: string keys and values (see order-metadata.ts). */
+export type Metadata = Record<string, string>;
+
 export interface OrderItemRecord {
   id: number;
   orderId: number;
@@ -30,6 +33,7 @@ export interface OrderItemRecord {
   orderDiscount: Decimal;
   /** What the line costs, with VAT. */
   total: Decimal;
+  metadata: Metadata;
 }
 
 export interface TrackingRecord {
@@ -109,6 +113,7 @@ export interface OrderFields {
   currencyRate: Decimal | null;
   externalOrderPrefix: string | null;
   externalOrderId: string | null;
+  metadata: Metadata;
 }
 
 export interface OrderRecord extends OrderFields, OrderMoneyFields, LifecycleFlags {
@@ -135,6 +140,8 @@ export interface OrderRecord extends OrderFields, OrderMoneyFields, LifecycleFla
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** When the order was archived (LifecycleFlags.archived), or null. */
+  deletedAt: Date | null;
   items: OrderItemRecord[];
   trackings: TrackingRecord[];
   payments: PaymentRecord[];
@@ -183,6 +190,8 @@ export type OrderPatch = Partial<
     | 'deliveryStateCode'
     | 'deliveryPhone'
     | 'deliveryEmail'
+    | 'metadata'
+    | 'archived'
   >
 >;
 
@@ -203,6 +212,22 @@ export interface OrderListFilter {
   externalOrderId?: string;
   syncStatus?: SyncStatus;
   updatedSince?: Date;
+  orderId?: number;
+  /** The external id again (its Kwik name): both apply when both are given. */
+  orderReference?: string;
+  /** The status id again (its Kwik name). */
+  orderStatusId?: number;
+  /** Orders whose metadata has every one of these keys with its value. */
+  metadata?: Metadata;
+  /** The note contains this, case-insensitively. */
+  noteContains?: string;
+  amountTotal?: Decimal;
+  /** Dates (YYYY-MM-DD) in `timeZone`, both days included. */
+  dateStart?: string;
+  dateEnd?: string;
+  timeZone?: string;
+  /** Archived orders are listed too. */
+  withArchived?: boolean;
 }
 
 /** How many orders a list matches: counted, or estimated when counting would cost too much. */

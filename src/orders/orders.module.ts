@@ -15,12 +15,17 @@ import { OrdersController } from './orders.controller.js';
 import { OrdersRepository } from './orders.repository.js';
 import { OrdersService } from './orders.service.js';
 import { FeeArticles } from './fee-articles.js';
+import { OrderCreations } from './order-creations.js';
+import { OrderBatchController } from './batch/order-batch.controller.js';
+import { OrderBatchService } from './batch/order-batch.service.js';
 import { OrderRefundsController } from './refunds/order-refunds.controller.js';
 import { OrderRefundsService } from './refunds/order-refunds.service.js';
 
 @Module({
   imports: [StatusesModule, ShippersModule, OutboxModule],
   controllers: [
+    // Before OrdersController: /System/Orders/batch is not an order id.
+    OrderBatchController,
     OrdersController,
     OrderItemsController,
     OrderLifecycleController,
@@ -37,6 +42,8 @@ import { OrderRefundsService } from './refunds/order-refunds.service.js';
     OrderLifecycleService,
     OrderHistoryService,
     FeeArticles,
+    OrderCreations,
+    OrderBatchService,
     OrderRefundsService,
   ],
   exports: [OrdersRepository, OrderHistoryRepository, OrderWriter, OrderMapper],

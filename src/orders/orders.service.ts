@@ -1,31 +1,29 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { Answer } from '../common/http/answer.js';
 import { paginator } from '../common/http/pagination.dto.js';
+import { decimalFromText } from '../common/money/money.js';
 import type { IdModel } from '../common/http/responses.model.js';
 import type { WriteRequest } from '../common/http/write-request.js';
-import { decimalFromJson, toJsonNumber } from '../common/money/money.js';
 import { isUniqueViolation } from '../database/database-errors.js';
 import { sql } from '../database/sql.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
-import { backOfficeExternalId } from '../outbox/external-id.js';
-import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
-import { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { OrderListQuery } from './dto/order-list.query.js';
 import type { OrderModel, OrdersModel, OrdersPaginator } from './dto/order.model.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import type { OrderPutRequest } from './dto/order-put.dto.js';
 import { changedFields, hasChanges, toJsonValue } from './history/changes.js';
-import { OrderHistoryRepository } from './history/order-history.repository.js';
+import { mergeMetadata, metadataChangesOf } from './order-metadata.js';
 import { decodeCursor, encodeCursor } from './order-cursor.js';
 import { FeeArticles } from './fee-articles.js';
-import { CurrencyRules, type MoneyDraft, moneyDraftOf, priceDraft, throwIfAny } from './order-input.js';
+import { OrderCreations } from './order-creations.js';
+import { CurrencyRules, moneyDraftOf, priceDraft, throwIfAny } from './order-input.js';
 import { OrderMapper } from './order.mapper.js';
 import { ORDER_MONEY_FIELDS } from './order-money.js';
-import type { NewOrder, OrderListFilter, OrderPatch, OrderRecord, OrderSortKey, OrderTotal } from './order.types.js';
-import { OrderWriter, historyEntry, orderNotFound } from './order-writer.js';
+import type { OrderListFilter, OrderPatch, OrderRecord, OrderSortKey, OrderTotal } from './order.types.js';
+import { type OrderChange, OrderWriter, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 
 const SORT_KEYS: Record<string, OrderSortKey> = { date_order: 'dateOrder', id: 'id', updated_at: 'updatedAt' };
@@ -35,13 +33,11 @@ export class OrdersService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly orders: OrdersRepository,
-    private readonly history: OrderHistoryRepository,
-    private readonly orderSync: OrderSyncRepository,
-    private readonly outbox: OutboxRepository,
     private readonly idempotency: IdempotencyRepository,
     private readonly writer: OrderWriter,
     private readonly mapper: OrderMapper,
     private readonly fees: FeeArticles,
+    private readonly creations: OrderCreations,
   ) {}
 
   /**
@@ -50,95 +46,11 @@ export class OrdersService {
    * instead (200), and nothing is written.
    */
   async create(request: WriteRequest, body: OrderPostRequest): Promise<Answer<IdModel>> {
-    const rules = new CurrencyRules(body.order_currency_code);
-    const errors: FieldError[] = [];
-    const draft: MoneyDraft = {
-      lines: (body.items ?? []).map((item, index) => rules.lineDraft(item, `items[${index}]`, errors)),
-      discount: body.discount ? rules.orderDiscount(body.discount, 'discount', errors) : null,
-      shipping: body.shipping_price ? rules.givenPrice(body.shipping_price, 'shipping_price', errors) : null,
-      paymentFee: body.payment_price ? rules.givenPrice(body.payment_price, 'payment_price', errors) : null,
-    };
-    throwIfAny(errors);
-    this.fees.check(draft);
-    const { lines: items, money } = priceDraft(draft, rules.decimals, ORDER_MONEY_FIELDS, errors);
-    throwIfAny(errors);
-    const externalId = body.external_order_id ?? null;
-    const prefix = body.external_order_prefix || null;
-    const order: NewOrder = {
-      hash: randomBytes(16).toString('hex'),
-      source: 'api',
-      customerId: body.customer ?? null,
-      companyId: body.company ?? null,
-      channelId: body.channel ?? null,
-      shippingId: body.shipping ?? null,
-      paymentId: body.payment ?? null,
-      dateOrder: body.date_order ? new Date(body.date_order) : new Date(),
-      dateMaturity: body.date_maturity ? new Date(body.date_maturity) : null,
-      email: body.email,
-      phone: body.phone ?? null,
-      name: body.name ?? null,
-      street: body.street ?? null,
-      city: body.city ?? null,
-      zip: body.zip ?? null,
-      stateCode: body.state_code ?? null,
-      companyName: body.company_name ?? null,
-      companyNr: body.company_nr ?? null,
-      companyVat: body.company_vat ?? null,
-      deliveryName: body.delivery_name ?? null,
-      deliveryStreet: body.delivery_street ?? null,
-      deliveryCity: body.delivery_city ?? null,
-      deliveryZip: body.delivery_zip ?? null,
-      deliveryStateCode: body.delivery_state_code ?? null,
-      deliveryPhone: body.delivery_phone ?? null,
-      deliveryEmail: body.delivery_email ?? null,
-      note: body.note ?? null,
-      ourNote: body.our_note ?? null,
-      ip: body.ip ?? null,
-      domain: body.domain ?? null,
-      mainCurrencyCode: this.config.MAIN_CURRENCY_CODE,
-      orderCurrencyCode: rules.currency,
-      currencyRate:
-        body.currency_rate != null
-          ? decimalFromJson(body.currency_rate)
-          : rules.currency === this.config.MAIN_CURRENCY_CODE
-            ? decimalFromJson(1)
-            : null,
-      externalOrderPrefix: prefix,
-      externalOrderId: externalId,
-      ...money,
-      items,
-    };
-    const work = this.orders.creation<IdModel>(order);
-    this.orderSync.startIn(work, backOfficeExternalId(order, sql`anchor.id`));
-    this.outbox.recordIn(work, 'create');
-    const created = { sent: false, delivered: false, done: false, canceled: false };
-    this.history.recordIn(
-      work,
-      historyEntry(
-        request.caller,
-        {
-          action: 'created',
-          recordName: 'Order created',
-          changes: {
-            order: {
-              before: null,
-              after: toJsonValue({
-                email: order.email,
-                name: order.name,
-                order_currency_code: order.orderCurrencyCode,
-                money: toJsonNumber(order.money),
-                items: order.items.length,
-                external_order_id: order.externalOrderId,
-              }),
-            },
-          },
-        },
-        created,
-      ),
-    );
+    const { work, order } = this.creations.build<IdModel>(request.caller, body);
     work
       .answers({ id: 0 }, { holes: [{ path: ['id'], value: sql`anchor.id` }], status: 201 })
       .recordedBy(request.idempotency && this.idempotency.recordFor(request.idempotency));
+    const externalId = order.externalOrderId;
     try {
       const committed = await work.commit();
       if (committed) return new Answer(committed.answer, committed.status, committed.version);
@@ -147,7 +59,8 @@ export class OrdersService {
       if (externalId === null || !isUniqueViolation(error)) throw error;
     }
     // An order with this external id exists (maybe committed a moment ago by a concurrent create).
-    const existing = externalId !== null ? await this.orders.findByExternalId(prefix, externalId) : null;
+    const existing =
+      externalId !== null ? await this.orders.findByExternalId(order.externalOrderPrefix, externalId) : null;
     if (!existing) throw new Error('A create without an external id wrote nothing');
     return new Answer({ id: existing.id }, 200, existing.version);
   }
@@ -178,6 +91,17 @@ export class OrdersService {
       externalOrderId: query.external_order_id,
       syncStatus: query.sync_status,
       updatedSince: query.updated_since ? new Date(query.updated_since) : undefined,
+      // The Kwik names.
+      orderId: query.order_id,
+      orderReference: query.order_reference,
+      orderStatusId: query.order_status_lookups_id,
+      metadata: query.metadata,
+      noteContains: query.description,
+      amountTotal: query.amount_total !== undefined ? decimalFromText(query.amount_total) : undefined,
+      dateStart: query.date_start,
+      dateEnd: query.date_end,
+      timeZone: this.config.ORDER_DATE_TIME_ZONE,
+      withArchived: query.archived === true,
     };
     const readsChanges = query.cursor !== undefined || query.updated_since !== undefined;
     if (!readsChanges) {
@@ -222,59 +146,74 @@ export class OrdersService {
   }
 
   /**
-   * PUT /System/Orders: the delivery address, the order's discount and its fees; null clears a
-   * field, a missing one stays. A new discount or fee prices the whole order again.
+   * PUT /System/Orders: the delivery address, the order's discount, its fees and its metadata;
+   * null clears a field, a missing one stays. A new discount or fee prices the whole order again.
    */
   update(request: WriteRequest, body: OrderPutRequest): Promise<Answer<IdModel>> {
-    return this.writer.update<IdModel>(request, body.id, (order) => {
-      const patch: OrderPatch = {};
-      const given: Array<[keyof OrderPatch, keyof OrderPutRequest]> = [
-        ['deliveryName', 'delivery_name'],
-        ['deliveryStreet', 'delivery_street'],
-        ['deliveryCity', 'delivery_city'],
-        ['deliveryZip', 'delivery_zip'],
-        ['deliveryStateCode', 'delivery_state_code'],
-        ['deliveryPhone', 'delivery_phone'],
-        ['deliveryEmail', 'delivery_email'],
-      ];
-      for (const [field, wire] of given) {
-        if (body[wire] !== undefined) Object.assign(patch, { [field]: body[wire] });
-      }
-      const addressChanges = changedFields(
-        given.map(([field, wire]) => [wire, order[field], field in patch ? patch[field] : order[field]]),
-      );
-      const repriced = this.repriced(order, body);
-      const moneyChanges = repriced
-        ? changedFields([
-            ['discount', discountSummary(order.discount), discountSummary(repriced.money.discount)],
-            ['shipping_price', feeSummary(order.shippingPrice), feeSummary(repriced.money.shippingPrice)],
-            ['payment_price', feeSummary(order.paymentPrice), feeSummary(repriced.money.paymentPrice)],
-            ['money', order.money, repriced.money.money],
-          ])
-        : {};
-      const addressChanged = hasChanges(addressChanges);
-      const moneyChanged = hasChanges(moneyChanges);
-      if (!addressChanged && !moneyChanged) return new Answer({ id: order.id }, 200, order.version);
-      if (addressChanged && this.writer.check('delivery_address', order).outcome === 'noop') {
-        return new Answer({ id: order.id }, 200, order.version);
-      }
-      if (moneyChanged) this.writer.check('prices', order);
-      return {
-        patch: { ...patch, ...(moneyChanged ? repriced!.money : {}) },
-        parts: moneyChanged ? (work) => this.orders.writeLines(work, order.items, repriced!.lines) : undefined,
-        note: {
-          action: moneyChanged ? 'prices_updated' : 'delivery_address_updated',
-          recordName: moneyChanged
-            ? addressChanged
-              ? 'Prices and delivery address changed'
-              : 'Prices changed'
-            : 'Delivery address changed',
-          changes: { ...addressChanges, ...moneyChanges },
-        },
-        forward: { kind: 'update' },
-        answer: () => ({ value: { id: order.id } }),
-      };
-    });
+    return this.writer.update<IdModel>(request, body.id, (order) => this.decideUpdate(order, body));
+  }
+
+  /** What a PUT (or one record of a batch update) does to the order as read. */
+  decideUpdate(order: OrderRecord, body: OrderPutRequest): OrderChange<IdModel> | Answer<IdModel> {
+    const patch: OrderPatch = {};
+    const given: Array<[keyof OrderPatch, keyof OrderPutRequest]> = [
+      ['deliveryName', 'delivery_name'],
+      ['deliveryStreet', 'delivery_street'],
+      ['deliveryCity', 'delivery_city'],
+      ['deliveryZip', 'delivery_zip'],
+      ['deliveryStateCode', 'delivery_state_code'],
+      ['deliveryPhone', 'delivery_phone'],
+      ['deliveryEmail', 'delivery_email'],
+    ];
+    for (const [field, wire] of given) {
+      if (body[wire] !== undefined) Object.assign(patch, { [field]: body[wire] });
+    }
+    const addressChanges = changedFields(
+      given.map(([field, wire]) => [wire, order[field], field in patch ? patch[field] : order[field]]),
+    );
+    const metadata = body.metadata === null ? {} : mergeMetadata(order.metadata, body.metadata, 'metadata');
+    const metadataChanges = metadataChangesOf(order.metadata, metadata);
+    const repriced = this.repriced(order, body);
+    const moneyChanges = repriced
+      ? changedFields([
+          ['discount', discountSummary(order.discount), discountSummary(repriced.money.discount)],
+          ['shipping_price', feeSummary(order.shippingPrice), feeSummary(repriced.money.shippingPrice)],
+          ['payment_price', feeSummary(order.paymentPrice), feeSummary(repriced.money.paymentPrice)],
+          ['money', order.money, repriced.money.money],
+        ])
+      : {};
+    const addressChanged = hasChanges(addressChanges);
+    const moneyChanged = hasChanges(moneyChanges);
+    const metadataChanged = hasChanges(metadataChanges);
+    if (!addressChanged && !moneyChanged && !metadataChanged) return new Answer({ id: order.id }, 200, order.version);
+    // Each part follows its own rule: metadata is the caller's and changes until the order is archived.
+    if (metadataChanged) this.writer.check('metadata', order);
+    if (addressChanged && this.writer.check('delivery_address', order).outcome === 'noop') {
+      return new Answer({ id: order.id }, 200, order.version);
+    }
+    if (moneyChanged) this.writer.check('prices', order);
+    const what = [
+      addressChanged ? 'delivery address' : null,
+      moneyChanged ? 'prices' : null,
+      metadataChanged ? 'metadata' : null,
+    ].filter((part) => part !== null);
+    const recordName = `${what.join(' and ').replace(/^./, (first) => first.toUpperCase())} changed`;
+    return {
+      patch: {
+        ...patch,
+        ...(moneyChanged ? repriced!.money : {}),
+        ...(metadataChanged ? { metadata } : {}),
+      },
+      parts: moneyChanged ? (work) => this.orders.writeLines(work, order.items, repriced!.lines) : undefined,
+      note: {
+        action: moneyChanged ? 'prices_updated' : addressChanged ? 'delivery_address_updated' : 'metadata_updated',
+        recordName,
+        changes: { ...addressChanges, ...moneyChanges, ...metadataChanges },
+      },
+      // Metadata is never forwarded: MplusKASSA hears only of what it keeps.
+      forward: addressChanged || moneyChanged ? { kind: 'update' } : null,
+      answer: () => ({ value: { id: order.id } }),
+    };
   }
 
   /** The order priced with the discount and fees of the PUT, or null when it gives none of them. */

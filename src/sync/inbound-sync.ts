@@ -117,6 +117,7 @@ export class InboundSync {
         // Gateway lines count whole units; a weighed quantity keeps its exact figure in the note.
         count,
         note: whole ? null : `Quantity ${line.count} in MplusKASSA`,
+        metadata: {},
         given: { givenAs: 'final', amount: line.unitPrice, vatRate: line.vatRate },
         discount: even && !line.discount.isZero() ? { kind: 'amount', value: perUnit } : null,
       };
@@ -139,6 +140,7 @@ export class InboundSync {
     const work = this.orders.creation({
       hash: randomBytes(16).toString('hex'),
       source: 'mplus',
+      metadata: {},
       customerId: null,
       companyId: null,
       channelId: null,
@@ -193,7 +195,7 @@ export class InboundSync {
             order: { before: null, after: { mplus_order_id: state.backOfficeOrderId, money: money.toNumber() } },
           },
         },
-        { sent: state.delivered, delivered: false, done: false, canceled: state.canceled },
+        { sent: state.delivered, delivered: false, done: false, canceled: state.canceled, archived: false },
       ),
     );
     await work.commit(tx);

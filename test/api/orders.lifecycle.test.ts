@@ -83,12 +83,13 @@ describe('PATCH sent / delivered / done / cancel', () => {
       'paid',
       'tracking',
     ]);
-    expect((await getOrder(gateway, await orderIn('canceled'))).allowed_transitions).toEqual([]);
+    expect((await getOrder(gateway, await orderIn('canceled'))).allowed_transitions).toEqual(['archive']);
     expect((await getOrder(gateway, await orderIn('done'))).allowed_transitions).toEqual([
       'sent',
       'delivered',
       'paid',
       'tracking',
+      'archive',
     ]);
   });
 

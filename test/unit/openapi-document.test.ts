@@ -28,6 +28,7 @@ describe('openapi/openapi.json', () => {
   it('covers every route of the contract and the additions', () => {
     expect(operations.map(([name]) => name).sort()).toEqual([
       'DELETE /System/ApiKeys/{apiKeyId}',
+      'DELETE /System/Orders/{orderId}',
       'DELETE /System/Orders/{orderId}/item/{itemId}',
       'GET /System/ApiKeys',
       'GET /System/ApiKeys/{apiKeyId}',
@@ -43,6 +44,7 @@ describe('openapi/openapi.json', () => {
       'GET /health/live',
       'GET /health/ready',
       'PATCH /System/ApiKeys/{apiKeyId}',
+      'PATCH /System/Orders/batch',
       'PATCH /System/Orders/{orderId}/cancel',
       'PATCH /System/Orders/{orderId}/delivered',
       'PATCH /System/Orders/{orderId}/done',
@@ -51,9 +53,11 @@ describe('openapi/openapi.json', () => {
       'PATCH /System/Orders/{orderId}/status',
       'POST /System/ApiKeys',
       'POST /System/Orders',
+      'POST /System/Orders/batch',
       'POST /System/Orders/{orderId}/history',
       'POST /System/Orders/{orderId}/item',
       'POST /System/Orders/{orderId}/refunds',
+      'POST /System/Orders/{orderId}/restore',
       'POST /System/Orders/{orderId}/resync',
       'POST /System/Orders/{orderId}/tracking',
       'PUT /System/Orders',

@@ -10,7 +10,7 @@ import {
 // Every combination of flags an order can reach through the routes, starting from open.
 function reachableFlagSets(): LifecycleFlags[] {
   const key = (flags: LifecycleFlags) => JSON.stringify(flags);
-  const start: LifecycleFlags = { sent: false, delivered: false, done: false, canceled: false };
+  const start: LifecycleFlags = { sent: false, delivered: false, done: false, canceled: false, archived: false };
   const seen = new Map([[key(start), start]]);
   const queue = [start];
   while (queue.length > 0) {
@@ -28,33 +28,40 @@ function reachableFlagSets(): LifecycleFlags[] {
   return [...seen.values()];
 }
 
-const open: LifecycleFlags = { sent: false, delivered: false, done: false, canceled: false };
+const open: LifecycleFlags = { sent: false, delivered: false, done: false, canceled: false, archived: false };
 const reachable = reachableFlagSets();
 
 describe('the lifecycle table', () => {
   it('reaches exactly the flag sets the routes allow', () => {
-    const f = (sent: boolean, delivered: boolean, done: boolean, canceled: boolean) => ({
+    const f = (sent: boolean, delivered: boolean, done: boolean, canceled: boolean, archived = false) => ({
       sent,
       delivered,
       done,
       canceled,
+      archived,
     });
-    expect(reachable).toHaveLength(7);
+    const finished = [
+      f(false, false, true, false), // done without shipping (a pickup)
+      f(true, false, true, false), // done after sending
+      f(true, true, true, false), // done after delivery
+      f(false, false, false, true), // canceled
+    ];
+    expect(reachable).toHaveLength(11);
     expect(reachable).toEqual(
       expect.arrayContaining([
         f(false, false, false, false), // open
         f(true, false, false, false), // sent
         f(true, true, false, false), // delivered
-        f(false, false, true, false), // done without shipping (a pickup)
-        f(true, false, true, false), // done after sending
-        f(true, true, true, false), // done after delivery
-        f(false, false, false, true), // canceled
+        ...finished,
+        // Only a finished order is archived.
+        ...finished.map((flags) => ({ ...flags, archived: true })),
       ]),
     );
     // A canceled order was never sent, delivered or done; delivered always comes with sent.
     for (const flags of reachable) {
-      if (flags.canceled) expect(flags).toEqual({ ...open, canceled: true });
+      if (flags.canceled) expect(flags).toEqual({ ...open, canceled: true, archived: flags.archived });
       if (flags.delivered) expect(flags.sent).toBe(true);
+      if (flags.archived) expect(flags.done || flags.canceled).toBe(true);
     }
   });
 
@@ -137,6 +144,8 @@ describe('the lifecycle table', () => {
       'tracking',
     ]);
     // A canceled order can still give back what was paid (the order shows it only when something was).
-    expect(allowedTransitions({ ...open, canceled: true })).toEqual(['refund']);
+    expect(allowedTransitions({ ...open, canceled: true })).toEqual(['refund', 'archive']);
+    // An archived order takes nothing but its restore.
+    expect(allowedTransitions({ ...open, canceled: true, archived: true })).toEqual(['restore']);
   });
 });

@@ -113,3 +113,18 @@ export function IsOmittable(): PropertyDecorator {
 export function Trim(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 }
+
+/** A calendar day, YYYY-MM-DD, that exists (no 2024-02-30). */
+export function IsCalendarDate(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isCalendarDate',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+        const day = new Date(`${value}T00:00:00Z`);
+        return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value);
+      },
+      defaultMessage: () => '$property must be a day written YYYY-MM-DD',
+    },
+  });
+}

@@ -23,6 +23,7 @@ import {
   NotTogetherWith,
   Trim,
 } from '../../common/validation/decorators.js';
+import { IsMetadata, type MetadataChanges } from '../order-metadata.js';
 
 /** A unit price: base_price (without VAT) or final_price (with VAT), and the VAT rate. */
 export class ItemPriceInput {
@@ -167,6 +168,11 @@ export class OrderItemPostRequest {
   @IsString()
   @MaxLength(1000)
   note?: string;
+
+  /** Your own data on the line (see the order's metadata); on a change, merged into what is there. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: MetadataChanges | null;
 }
 
 /** Changes the line `id`; only the fields given change (null is no way to leave one out). */

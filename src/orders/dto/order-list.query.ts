@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/http/pagination.dto.js';
-import { IsDateTimeWithOffset, IsId, Trim } from '../../common/validation/decorators.js';
+import { IsCalendarDate, IsDateTimeWithOffset, IsId, Trim } from '../../common/validation/decorators.js';
+import { IsMetadataFilter, METADATA_MAX_VALUE_LENGTH } from '../order-metadata.js';
 import { QueryBoolean, QueryInteger } from '../../common/validation/query-transforms.js';
 
 export const ORDER_SORTS = ['-date_order', 'date_order', '-id', 'id', '-updated_at', 'updated_at'] as const;
@@ -141,6 +142,86 @@ export class OrderListQuery extends PageQuery {
   @QueryBoolean()
   @IsBoolean({ message: 'exact_total must be true, false, 1 or 0' })
   exact_total: boolean = false;
+
+  /** List archived orders too (true/1); without it they are left out. An addition to Retailys. */
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean({ message: 'archived must be true, false, 1 or 0' })
+  archived?: boolean;
+
+  /**
+   * Orders whose metadata has each key given with exactly its value: `metadata[shop_order]=A-1001`.
+   * A Kwik convention.
+   */
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', maxLength: METADATA_MAX_VALUE_LENGTH },
+    example: { shop_order: 'A-1001' },
+  })
+  @IsOptional()
+  @IsMetadataFilter()
+  metadata?: Record<string, string>;
+
+  /**
+   * The order (its id): a Kwik alias.
+   * @example 12345
+   */
+  @IsOptional()
+  @QueryInteger()
+  @IsId()
+  order_id?: number;
+
+  /**
+   * The external order id (any prefix): the Kwik name of external_order_id.
+   * @example "1001"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  order_reference?: string;
+
+  /**
+   * The customer's note contains this, ignoring case (3 to 200 characters). A Kwik filter.
+   * @example "ring twice"
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(3, { message: 'description must be at least 3 characters: shorter texts match too much to search' })
+  @MaxLength(200)
+  description?: string;
+
+  /**
+   * Orders of exactly this total (amount_total, with VAT), as a decimal. A Kwik filter.
+   * @example "24.20"
+   */
+  @IsOptional()
+  @Matches(/^\d{1,15}(\.\d{1,4})?$/, { message: 'amount_total must be a decimal such as 24.20' })
+  amount_total?: string;
+
+  /**
+   * Orders dated (date_order) on or after this day, in ORDER_DATE_TIME_ZONE. A Kwik filter.
+   * @example "2024-05-01"
+   */
+  @IsOptional()
+  @IsCalendarDate()
+  date_start?: string;
+
+  /**
+   * Orders dated (date_order) on or before this day (the whole day), in ORDER_DATE_TIME_ZONE. A Kwik filter.
+   * @example "2024-05-31"
+   */
+  @IsOptional()
+  @IsCalendarDate()
+  date_end?: string;
+
+  /**
+   * The order status id: the Kwik name of status_id.
+   * @example 2
+   */
+  @IsOptional()
+  @QueryInteger()
+  @IsId()
+  order_status_lookups_id?: number;
 }
 
 /** Query of GET /System/Orders/{id}. */

@@ -21,6 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HasAtMostDecimals, IsDateTimeWithOffset, IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
+import { IsMetadata, type MetadataChanges } from '../order-metadata.js';
 import { OrderItemPostRequest } from './order-item.dto.js';
 import { OrderMoneyInput } from './order-money.dto.js';
 
@@ -289,6 +290,11 @@ export class OrderPostRequest extends OrderMoneyInput {
   @IsNotEmpty()
   @MaxLength(100)
   external_order_id?: string;
+
+  /** Your own data on the order (a Kwik convention): string keys and values. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: MetadataChanges | null;
 
   /** Order lines, created with the order. An addition to Retailys. */
   @IsOptional()

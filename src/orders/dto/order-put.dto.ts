@@ -1,11 +1,13 @@
 import { IsDefined, IsEmail, IsISO31661Alpha2, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
+import { IsMetadata, type MetadataChanges } from '../order-metadata.js';
 import { OrderMoneyInput } from './order-money.dto.js';
 import { PHONE } from './order-post.dto.js';
 
 /**
- * Changes the delivery address, the discount or the fees of order `id`: only the fields given
- * change, and null clears one. Refused once the order is sent, done or canceled.
+ * Changes the delivery address, the discount, the fees or the metadata of order `id`: only the
+ * fields given change, and null clears one. The address and the money are refused once the order
+ * is sent, done or canceled; metadata changes until the order is archived.
  */
 export class OrderPutRequest extends OrderMoneyInput {
   /** @example 12345 */
@@ -55,4 +57,9 @@ export class OrderPutRequest extends OrderMoneyInput {
   @IsEmail()
   @MaxLength(254)
   delivery_email?: string | null;
+
+  /** Merged into the order's metadata: the keys given are set, a key given "" or null is removed. */
+  @IsOptional()
+  @IsMetadata()
+  metadata?: MetadataChanges | null;
 }

@@ -2,7 +2,7 @@ import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { Paginator } from '../../common/http/pagination.dto.js';
 import { NonExpandedModel } from '../../common/http/responses.model.js';
 import { OrderStatusModel } from '../../statuses/dto/order-status.model.js';
-import { LIFECYCLE_ACTIONS, type LifecycleAction, type LifecycleState } from '../order-lifecycle.js';
+import { TRANSITIONS, type LifecycleAction, type LifecycleState } from '../order-lifecycle.js';
 
 export class PriceModel {
   /** Unit price without VAT. @example 10 */
@@ -97,6 +97,16 @@ export class ArticleModel {
   article_number!: string;
 }
 
+/** The metadata of an order or a line, as reads show it. */
+function ApiMetadata(): PropertyDecorator {
+  return ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Your own data (string keys and values), as set on create and changed since. An addition to Retailys.',
+    example: { shop_order: 'A-1001' },
+  });
+}
+
 export class OrderItemModel {
   /** @example 9001 */
   id!: number;
@@ -122,6 +132,8 @@ export class OrderItemModel {
   order_discount!: number;
   /** What the line costs, with VAT: price.final_price × count − order_discount. An addition to Retailys. @example 24.2 */
   total!: number;
+  @ApiMetadata()
+  metadata!: Record<string, string>;
 }
 
 export class TrackingModel {
@@ -281,12 +293,12 @@ export class OrderModel {
   })
   status!: NonExpandedModel | OrderStatusModel | null;
   /** Where the order is in its lifecycle. An addition to Retailys. */
-  @ApiProperty({ enum: ['open', 'sent', 'delivered', 'done', 'canceled'], example: 'open' })
+  @ApiProperty({ enum: ['open', 'sent', 'delivered', 'done', 'canceled', 'archived'], example: 'open' })
   lifecycle_state!: LifecycleState;
   /** The routes that would change the order now. An addition to Retailys. */
   @ApiProperty({
     isArray: true,
-    enum: LIFECYCLE_ACTIONS.filter((a) => a !== 'payment_attempt'),
+    enum: TRANSITIONS,
     example: ['sent', 'paid'],
   })
   allowed_transitions!: LifecycleAction[];
@@ -297,10 +309,18 @@ export class OrderModel {
   /** Where the order was made: api, or mplus for orders rung up at the till. An addition to Retailys. */
   @ApiProperty({ enum: ['api', 'mplus'], example: 'api' })
   source!: 'api' | 'mplus';
+  @ApiMetadata()
+  metadata!: Record<string, string>;
   /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */
   created_at!: string;
   /** An addition to Retailys. @example "2024-05-02T08:15:01+00:00" */
   updated_at!: string;
+  /**
+   * When the order was archived (DELETE): it is then left out of lists unless `archived=true` and
+   * takes no change until an admin restores it. Null otherwise. An addition to Retailys.
+   * @example null
+   */
+  deleted_at!: string | null;
 }
 
 /** The paginator of order lists, which may estimate a large total. */
