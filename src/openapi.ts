@@ -59,8 +59,9 @@ function describeObjectQueries(document: OpenAPIObject): void {
     for (const operation of Object.values(item) as OperationObject[]) {
       for (const parameter of (operation.parameters ?? []) as unknown as Array<Record<string, unknown>>) {
         const schema = parameter.schema as { type?: string } | undefined;
-        if (parameter.in === 'query' && schema?.type === 'object')
+        if (parameter.in === 'query' && schema?.type === 'object') {
           Object.assign(parameter, { style: 'deepObject', explode: true });
+        }
       }
     }
   }
