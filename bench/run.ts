@@ -103,7 +103,12 @@ interface Scenario {
   floors: boolean;
   /** Against the gateway that counts every request in the shared rate limit, instead of the one without. */
   limited?: boolean;
+  /** Orders each request creates, when it is a batch: its orders/s are compared with single creates'. */
+  ordersPerRequest?: number;
 }
+
+/** The scenario batches are compared with, order for order. */
+const SINGLE_CREATE = 'create with 3 items';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -206,6 +211,18 @@ async function main(): Promise<void> {
         floors: false,
       },
       {
+        name: 'create in batches of 100 orders of 3 items',
+        requests: [
+          {
+            method: 'POST',
+            path: '/System/Orders/batch',
+            body: JSON.stringify({ records: Array.from({ length: 100 }, () => createBody(3)) }),
+          },
+        ],
+        floors: false,
+        ordersPerRequest: 100,
+      },
+      {
         name: 'create with 3 items, Idempotency-Key',
         requests: [
           {
@@ -259,6 +276,14 @@ async function main(): Promise<void> {
         'gateway req/s': ours['req/s'],
         'gateway p99 ms': ours.p99,
       };
+      if (scenario.ordersPerRequest) {
+        const ordersPerSecond = median(
+          results.gateway.map((result) => result.requestsPerSecond * scenario.ordersPerRequest!),
+        );
+        row['orders/s'] = Math.round(ordersPerSecond);
+        const single = rows.find((one) => one.scenario === SINGLE_CREATE);
+        if (single) row['vs single creates'] = `${(ordersPerSecond / Number(single['gateway req/s'])).toFixed(1)}×`;
+      }
       if (scenario.floors) {
         const base = figures('baseline');
         const bare = figures('floor');

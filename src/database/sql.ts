@@ -1,10 +1,10 @@
-import sqltag, { type Sql, empty as emptySql, join as joinSql, raw as rawSql } from 'sql-template-tag';
+import sqltag, { Sql, empty as emptySql, join as joinSql, raw as rawSql } from 'sql-template-tag';
 
 // SQL statements are built with sql-template-tag (the tag Prisma itself vendors): every
 // interpolated value becomes a `$n` parameter, never text of the statement; `raw` is for names
 // and keywords the code itself chose, never for input. They run on node-postgres (see Database).
 
-export type { Sql };
+export { Sql };
 export const sql = sqltag;
 export const join = joinSql;
 export const raw = rawSql;

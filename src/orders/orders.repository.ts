@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor, type Transaction } from '../database/database.js';
 import { type Sql, sql } from '../database/sql.js';
-import { UnitOfWork } from '../database/unit-of-work.js';
+import { type CommittedRow, UnitOfWork } from '../database/unit-of-work.js';
 import { sameMetadata } from './order-metadata.js';
 import {
   type OrderRow,
@@ -113,6 +113,14 @@ export class OrdersRepository {
     const work = new UnitOfWork<T>(insertOrder(fields), this.database);
     if (items.length > 0) work.write('lines', insertLines(items));
     return work;
+  }
+
+  /**
+   * New orders' units of work (see creation) written together in `tx` (see UnitOfWork.commitAll):
+   * each one's id and version, or null where an order with its external id exists.
+   */
+  createAll(tx: Transaction, works: Array<UnitOfWork<unknown>>): Promise<Array<CommittedRow | null>> {
+    return UnitOfWork.commitAll(works, tx);
   }
 
   /** A change to the order decided at `version`: patched, its version incremented, or nothing if it moved on. */

@@ -48,6 +48,28 @@ describe('POST /System/Orders/batch', () => {
     }
   });
 
+  it('answers each record with its own order whatever the mix of shapes (lines or none, external id or none)', async () => {
+    const records = Array.from({ length: 70 }, (_, n) =>
+      orderBody({
+        email: `mix-${n}@example.cz`,
+        items: n % 3 === 0 ? [] : [itemBody({ count: 1 + (n % 5) })],
+        ...(n % 2 === 0 ? { external_order_id: `mix-${n}` } : {}),
+      }),
+    );
+    const response = await gateway.post('/System/Orders/batch', { records });
+    expect(response.status).toBe(201);
+    const orders = await Promise.all(ids(response).map((id) => getOrder(gateway, id)));
+    orders.forEach((order, n) => {
+      expect({ n, email: order.email, lines: order.items.length, external: order.external_order_id }).toEqual({
+        n,
+        email: `mix-${n}@example.cz`,
+        lines: n % 3 === 0 ? 0 : 1,
+        external: n % 2 === 0 ? `mix-${n}` : null,
+      });
+    });
+    expect(new Set(ids(response)).size).toBe(70);
+  });
+
   it('writes nothing when one record is bad, and names the record and field', async () => {
     const before = await rowCounts();
     const records = [

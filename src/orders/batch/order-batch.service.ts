@@ -48,11 +48,15 @@ export class OrderBatchService {
       'an external id',
     );
     return this.inTransaction(async (tx) => {
+      const committed = await this.orders.createAll(
+        tx,
+        prepared.map(({ work }) => work),
+      );
       const results: BatchCreateResult[] = [];
-      for (const { order, work } of prepared) {
-        const committed = await work.commit(tx);
-        if (committed) {
-          results.push({ id: committed.id, created: true, version: committed.version ?? 1 });
+      for (const [index, { order }] of prepared.entries()) {
+        const created = committed[index];
+        if (created) {
+          results.push({ id: created.id, created: true, version: created.version ?? 1 });
           continue;
         }
         // The anchor wrote nothing: an order with this external id exists (committed before this
