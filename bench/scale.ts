@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createAdminKey } from '../faults/harness.js';
 import { databaseUrl } from '../test/support/test-database.js';
+import { decimalFromText } from '../src/common/money/money.js';
 import type { Sql } from '../src/database/sql.js';
 import { orderChanges, orderPage, orderWhere } from '../src/orders/order-queries.js';
 import type { OrderListFilter } from '../src/orders/order.types.js';
@@ -32,11 +33,19 @@ async function main(): Promise<void> {
   );
   try {
     const token = await createAdminKey(url);
-    const { rows } = await db.query<{ orders: number; some_id: number; email: string }>(
+    const { rows } = await db.query<{
+      orders: number;
+      some_id: number;
+      email: string;
+      reference: string;
+      total: string;
+    }>(
       `SELECT (SELECT count(*)::int FROM orders) AS orders, max(id) - 7 AS some_id,
-              (SELECT email FROM orders ORDER BY id LIMIT 1) AS email FROM orders`,
+              (SELECT email FROM orders ORDER BY id LIMIT 1) AS email,
+              (SELECT external_order_id FROM orders ORDER BY id LIMIT 1) AS reference,
+              (SELECT money::text FROM orders ORDER BY id LIMIT 1) AS total FROM orders`,
     );
-    const { orders, some_id: someId, email } = rows[0]!;
+    const { orders, some_id: someId, email, reference, total } = rows[0]!;
     const lastPage = Math.max(1, Math.floor(orders / 50));
     const middle = await fetch(`${gateway.url}/System/Orders?updated_since=2000-01-01T00:00:00Z&per_page=250`, {
       headers: { token },
@@ -51,6 +60,13 @@ async function main(): Promise<void> {
       ['page 1, email', `/System/Orders?per_page=50&email=${encodeURIComponent(email)}`],
       ['page 1, from/to (a month)', '/System/Orders?per_page=50&from=2025-03-01T00:00:00Z&to=2025-03-31T23:59:59Z'],
       ['page 1, sync_status=failed', '/System/Orders?per_page=50&sync_status=failed'],
+      // The Kwik filters (issue 12).
+      ['page 1, metadata[partner]', '/System/Orders?per_page=50&metadata[partner]=p-5'],
+      ['page 1, description (a note contains)', '/System/Orders?per_page=50&description=ring%2077'],
+      ['page 1, amount_total', `/System/Orders?per_page=50&amount_total=${total}`],
+      ['page 1, order_reference', `/System/Orders?per_page=50&order_reference=${encodeURIComponent(reference)}`],
+      ['page 1, order_id', `/System/Orders?per_page=50&order_id=${someId}`],
+      ['page 1, date_start/date_end (a month)', '/System/Orders?per_page=50&date_start=2025-03-01&date_end=2025-03-31'],
       ['page 100', '/System/Orders?per_page=50&page=100'],
       [`page ${Math.ceil(lastPage / 2)} (middle)`, `/System/Orders?per_page=50&page=${Math.ceil(lastPage / 2)}`],
       [`page ${lastPage} (last)`, `/System/Orders?per_page=50&page=${lastPage}`],
@@ -117,6 +133,11 @@ async function main(): Promise<void> {
       ['email', page({ emailNormalized: email.toLowerCase() })],
       ['from/to', page({ from: new Date('2025-03-01T00:00:00Z'), to: new Date('2025-03-31T23:59:59Z') })],
       ['deep page', page({}, (lastPage - 1) * 50)],
+      ['metadata[partner]', page({ metadata: { partner: 'p-5' } })],
+      ['description', page({ noteContains: 'ring 77' })],
+      ['amount_total', page({ amountTotal: decimalFromText(total) })],
+      ['order_reference', page({ orderReference: reference })],
+      ['date_start/date_end', page({ dateStart: '2025-03-01', dateEnd: '2025-03-31', timeZone: 'Europe/Amsterdam' })],
       [
         'changes, first page',
         orderChanges(orderWhere({ updatedSince: new Date('2000-01-01T00:00:00Z') }), null, 250, 10_001),

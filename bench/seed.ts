@@ -7,7 +7,8 @@ import { SERVER_URL, databaseUrl } from '../test/support/test-database.js';
 //
 // Fills the benchmark database (created and migrated if missing) with that many more orders,
 // as the API would have stored them: 1 to 5 lines each, a status, a spread of dates over three
-// years, 200 000 customers' e-mails, some sent, done or canceled, each synced to MplusKASSA. The
+// years, 200 000 customers' e-mails, some sent, done or canceled, every tenth with a note and every
+// fifth with a partner's metadata, each synced to MplusKASSA. The
 // rows are made by Postgres itself (INSERT ... SELECT over generate_series), in batches of
 // 50 000 orders per transaction, so a million takes minutes.
 
@@ -40,10 +41,14 @@ async function main(): Promise<void> {
         `WITH made AS (
            INSERT INTO orders (hash, date_order, email, email_normalized, name, street, city, zip, state_code,
                                main_currency_code, order_currency_code, money, paid, status_id, sent, delivered, done,
-                               canceled, external_order_prefix, external_order_id, source, created_at, updated_at)
+                               canceled, external_order_prefix, external_order_id, source, created_at, updated_at,
+                               note, metadata)
            SELECT md5(random()::text || n), d, e, e, 'Customer ' || c, 'Street ' || c, 'Praha', '11000', 'CZ',
                   'EUR', 'EUR', 0, 0, 1 + (n % 6), n % 3 = 0, n % 6 = 0, n % 9 = 0, n % 17 = 0 AND n % 3 <> 0,
-                  'SEED', 'S' || n || '-' || md5(random()::text), 'api', d, d
+                  'SEED', 'S' || n || '-' || md5(random()::text), 'api', d, d,
+                  -- Every tenth order a customer's note, every fifth one a partner's tag (the Kwik filters).
+                  CASE WHEN n % 10 = 0 THEN 'Please ring ' || c || ' times at the back door' END,
+                  CASE WHEN n % 5 = 0 THEN jsonb_build_object('partner', 'p-' || (n % 1000)) ELSE '{}' END
              FROM (SELECT n, c, 'customer' || c || '@example.cz' AS e,
                           now() - (random() * interval '1095 days') AS d
                      FROM (SELECT n, (random() * 200000)::int AS c FROM generate_series(1, $1::int) AS n) AS g) AS s
