@@ -22,6 +22,11 @@ const NAMED_STATEMENTS_MAX = 200;
 const LOCK_TIMEOUT_MS = 10_000;
 /** No statement of a request runs longer than this. */
 const STATEMENT_TIMEOUT_MS = 20_000;
+/**
+ * A new connection that is not made within this is given up: while Postgres restarts, a connect
+ * could otherwise wait forever and hold what waits on it (a forwarder's slot) with it.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export interface Executor {
   /** The rows of one statement. Values as node-postgres parses them: numeric and int8 as strings, timestamps as Dates. */
@@ -66,8 +71,15 @@ export class Database implements Executor, OnApplicationShutdown {
     this.pool = new pg.Pool({
       connectionString: connection.url,
       max: connection.poolSize,
-      // The embedded store's server keeps no per-connection settings of its own.
-      ...(connection.embedded ? {} : { lock_timeout: LOCK_TIMEOUT_MS, statement_timeout: STATEMENT_TIMEOUT_MS }),
+      // The embedded store's server keeps no per-connection settings of its own, and its one
+      // session may be held by a long transaction while a connection waits for it.
+      ...(connection.embedded
+        ? {}
+        : {
+            lock_timeout: LOCK_TIMEOUT_MS,
+            statement_timeout: STATEMENT_TIMEOUT_MS,
+            connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+          }),
     });
     // Named statements are parsed and planned once per connection, not on every request. The
     // embedded store is one session behind every connection, where the names would collide.

@@ -147,6 +147,7 @@ describe('GET /System/Orders/{id}', () => {
       discount: null,
       order_discount: 0,
       total: 24.2,
+      metadata: {},
     });
   });
 
