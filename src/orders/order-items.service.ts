@@ -75,7 +75,8 @@ export class OrderItemsService {
       const priced = this.price(index, draft, rules);
       const updated = priced.lines[index]!;
       const itemChanges = changedFields([['item', itemSummary(item), itemSummary({ id: item.id, ...updated })]]);
-      const metadataChanges = metadataChangesOf(item.metadata, updated.metadata);
+      // Beside the line's other changes; the entry's name says which line.
+      const metadataChanges = metadataChangesOf(item.metadata, updated.metadata, 'item.metadata');
       if (!hasChanges(itemChanges)) {
         // The caller's metadata on the line changes until the order is archived; the line itself
         // only while the order is open, and a repeat that changes nothing is told so as well.
@@ -90,7 +91,7 @@ export class OrderItemsService {
           note: {
             action: 'item_updated',
             recordName: `Item ${item.id} metadata changed`,
-            changes: lineMetadata(metadataChanges),
+            changes: metadataChanges,
           },
           forward: null,
           answer: () => ({ value: { id: item.id }, status: 201 }),
@@ -103,7 +104,7 @@ export class OrderItemsService {
         {
           action: 'item_updated',
           recordName: `Item ${item.id} changed`,
-          changes: { ...itemChanges, ...lineMetadata(metadataChanges) },
+          changes: { ...itemChanges, ...metadataChanges },
         },
         { value: { id: item.id }, status: 201 },
       );
@@ -183,11 +184,6 @@ function editedLine(line: LineDraft, body: OrderItemPutRequest, rules: CurrencyR
       ? { discount: body.discount && rules.discount(body.discount, 'discount', errors) }
       : {}),
   };
-}
-
-/** A line's metadata changes as the history shows them, beside the line's other changes (the entry names the line). */
-function lineMetadata(changes: Changes): Changes {
-  return changes.metadata ? { 'item.metadata': changes.metadata } : {};
 }
 
 function itemSummary(item: Omit<NewOrderItem, `original${string}`> & { id: number }): JsonValue {

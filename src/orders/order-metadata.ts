@@ -17,6 +17,14 @@ export const METADATA_MAX_VALUE_LENGTH = 500;
 /** Metadata as a request gives it: a value of "" or null removes the key. */
 export type MetadataChanges = Record<string, string | null>;
 
+/** What is wrong with a metadata key, or null. */
+function keyProblem(key: string): string | null {
+  if (key.length === 0 || key.length > METADATA_MAX_KEY_LENGTH) {
+    return `keys are 1 to ${METADATA_MAX_KEY_LENGTH} characters: "${key.slice(0, 60)}" is not`;
+  }
+  return null;
+}
+
 /** What is wrong with a metadata object as given, or null. */
 function metadataProblem(value: unknown): string | null {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -25,9 +33,8 @@ function metadataProblem(value: unknown): string | null {
   const entries = Object.entries(value);
   if (entries.length > METADATA_MAX_KEYS) return `takes at most ${METADATA_MAX_KEYS} keys`;
   for (const [key, inner] of entries) {
-    if (key.length === 0 || key.length > METADATA_MAX_KEY_LENGTH) {
-      return `keys are 1 to ${METADATA_MAX_KEY_LENGTH} characters: "${key.slice(0, 60)}" is not`;
-    }
+    const badKey = keyProblem(key);
+    if (badKey) return badKey;
     // Brackets would make metadata[key]=value filters ambiguous.
     if (key.includes('[') || key.includes(']')) return `key "${key}" may not contain [ or ]`;
     if (inner === null) continue;
@@ -71,9 +78,8 @@ export function IsMetadataFilter(): PropertyDecorator {
     const entries = Object.entries(value);
     if (entries.length > 10) return 'filters on at most 10 keys';
     for (const [key, inner] of entries) {
-      if (key.length === 0 || key.length > METADATA_MAX_KEY_LENGTH) {
-        return `keys are 1 to ${METADATA_MAX_KEY_LENGTH} characters`;
-      }
+      const badKey = keyProblem(key);
+      if (badKey) return badKey;
       if (typeof inner !== 'string') return `[${key}] must be given once, as one value`;
       if (inner.length > METADATA_MAX_VALUE_LENGTH) {
         return `[${key}] is longer than ${METADATA_MAX_VALUE_LENGTH} characters`;
@@ -113,8 +119,11 @@ export function sameMetadata(a: Metadata, b: Metadata): boolean {
   return keys.length === Object.keys(b).length && keys.every((key) => b[key] === a[key]);
 }
 
-/** The keys that differ between two metadata objects, as a history entry shows them (null: absent). */
-export function metadataChangesOf(before: Metadata, after: Metadata): Changes {
+/**
+ * The keys that differ between two metadata objects, as a history entry shows them under `field`
+ * (null: absent); nothing when they hold the same.
+ */
+export function metadataChangesOf(before: Metadata, after: Metadata, field = 'metadata'): Changes {
   if (sameMetadata(before, after)) return {};
   const was: Record<string, string | null> = {};
   const is: Record<string, string | null> = {};
@@ -123,5 +132,5 @@ export function metadataChangesOf(before: Metadata, after: Metadata): Changes {
     was[key] = before[key] ?? null;
     is[key] = after[key] ?? null;
   }
-  return { metadata: { before: was, after: is } };
+  return { [field]: { before: was, after: is } };
 }

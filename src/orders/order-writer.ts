@@ -127,12 +127,7 @@ export class OrderWriter {
     decideChange: Decide<T>,
     archivedToo = false,
   ): Promise<Answer<T>> {
-    const decideOpen: Decide<T> = archivedToo
-      ? decideChange
-      : (order) => {
-          if (order.archived) throw archivedRefusal(order);
-          return decideChange(order);
-        };
+    const decideOpen = archivedToo ? decideChange : refusingArchived(decideChange);
     const tries = this.connection.embedded ? EMBEDDED_TRIES : OPTIMISTIC_TRIES;
     for (let attempt = 1; attempt <= tries; attempt += 1) {
       const order = await this.orders.readById(orderId);
@@ -173,10 +168,7 @@ export class OrderWriter {
       { caller, precondition: null, idempotency: null },
       order.id,
       order,
-      (locked) => {
-        if (locked.archived) throw archivedRefusal(locked);
-        return decideChange(locked);
-      },
+      refusingArchived(decideChange),
     );
     if (!answer) throw new Error(`Order ${order.id} changed under its row lock`);
     return answer;
@@ -284,13 +276,19 @@ function preconditionFailed(order: OrderRecord): DomainError {
   );
 }
 
-/** Every write to an archived order but its restore: 422, as the lifecycle table says. */
-export function archivedRefusal(order: OrderRecord): DomainError {
-  return new DomainError(
-    ErrorCode.TRANSITION_NOT_ALLOWED,
-    `Order ${order.id} is archived: it takes no change until an admin restores it.`,
-    { current_state: 'archived', allowed_transitions: allowedTransitions(order) },
-  );
+/**
+ * `decide`, for an order that is not archived: every write to an archived order but its restore
+ * is a 422, as the lifecycle table says, also where a route would answer a no-op without asking it.
+ */
+function refusingArchived<T>(decide: Decide<T>): Decide<T> {
+  return (order) => {
+    if (!order.archived) return decide(order);
+    throw new DomainError(
+      ErrorCode.TRANSITION_NOT_ALLOWED,
+      `Order ${order.id} is archived: it takes no change until an admin restores it.`,
+      { current_state: 'archived', allowed_transitions: allowedTransitions(order) },
+    );
+  };
 }
 
 function refused(order: OrderRecord, action: LifecycleAction, state: LifecycleState): DomainError {
