@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import type { DatabaseConnectionInput } from './database/database-connection.js';
+import { EventsModule } from './events/events.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -43,6 +44,7 @@ export class AppModule {
         ShippersModule,
         OrdersModule,
         SyncModule,
+        EventsModule,
         HealthModule,
       ],
       providers: [

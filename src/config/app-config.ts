@@ -40,6 +40,9 @@ const oneOf =
 
 const text: Parser<string> = (raw) => raw;
 
+/** true, false, or empty for "as the setting's description says". */
+const optionalBoolean: Parser<boolean | undefined> = (raw) => (raw.trim() === '' ? undefined : boolean(raw));
+
 const postgresUrl: Parser<string> = (raw) => {
   let url: URL;
   try {
@@ -321,7 +324,7 @@ export const CONFIG_VARIABLES = {
     parse: boolean,
   },
   SYNC_WORKER: {
-    description: 'Run the MplusKASSA workers (forwarding and reading back) in this process.',
+    description: 'Run the workers (forwarding to MplusKASSA, reading back, webhooks) in this process.',
     default: 'true',
     parse: boolean,
   },
@@ -361,6 +364,55 @@ export const CONFIG_VARIABLES = {
     description: 'Orders read back from MplusKASSA per call.',
     default: '100',
     parse: integer(1, 1000),
+  },
+  WEBHOOKS_ALLOW_PRIVATE_RECEIVERS: {
+    description:
+      'Let /System/Events receivers be on loopback, private or link-local addresses. Empty: allowed on the embedded store only (to try a local receiver), refused with DATABASE_URL set.',
+    default: '',
+    parse: optionalBoolean,
+  },
+  WEBHOOK_CONCURRENCY: {
+    description: 'Webhook deliveries sent at the same time by this process (one at a time per order and subscription).',
+    default: '16',
+    parse: integer(1, 256),
+  },
+  WEBHOOK_TIMEOUT_MS: {
+    description: 'Time a receiver has to answer a delivery; past it the attempt failed.',
+    default: '10000',
+    parse: integer(100, 300_000),
+  },
+  WEBHOOK_RETRY_BASE_MS: {
+    description:
+      'Pause of a subscription after its first failed delivery; it doubles with each failure in a row, with jitter (half to all of it).',
+    default: '1000',
+    parse: integer(10, 3_600_000),
+  },
+  WEBHOOK_RETRY_MAX_MS: {
+    description: 'Longest pause of a failing subscription.',
+    default: '3600000',
+    parse: integer(10, 86_400_000),
+  },
+  WEBHOOK_DISABLE_AFTER_FAILURES: {
+    description:
+      'Failed deliveries in a row after which a subscription is disabled (its deliveries wait; PUT enables it again). With the default pauses, about 9 hours of failing.',
+    default: '20',
+    parse: integer(1, 10_000),
+  },
+  WEBHOOK_RESPONSE_BODY_BYTES: {
+    description: "Bytes of a receiver's answer kept in the delivery log.",
+    default: '1024',
+    parse: integer(0, 65_536),
+  },
+  WEBHOOK_SECRET_OVERLAP_SECONDS: {
+    description:
+      'How long a rotated signing secret keeps signing beside the new one, unless the rotation says otherwise.',
+    default: '86400',
+    parse: integer(0, 30 * 86_400),
+  },
+  READY_WEBHOOK_FAILURES: {
+    description: 'Failed deliveries in a row of one subscription past which /health/ready says `degraded` (still 200).',
+    default: '5',
+    parse: integer(1, 10_000),
   },
   MPLUS_SIM_HOST: {
     description: 'Interface of the standalone simulator (npm run mplus:sim).',

@@ -7,6 +7,7 @@ import { HealthCheckModel } from './health-check.model.js';
 import { BackOfficeHealth } from './back-office.health.js';
 import { DatabaseHealth } from './database.health.js';
 import { OutboxHealth } from './outbox.health.js';
+import { WebhooksHealth } from './webhooks.health.js';
 
 // Liveness says the process serves HTTP; readiness says it can take orders, which needs the
 // database and nothing else: with MplusKASSA away (or behind), orders wait in the outbox, so
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly database: DatabaseHealth,
     private readonly backOffice: BackOfficeHealth,
     private readonly outbox: OutboxHealth,
+    private readonly webhooks: WebhooksHealth,
   ) {}
 
   @Get('live')
@@ -37,7 +39,7 @@ export class HealthController {
     summary: 'Readiness',
     description:
       'Ready to take orders: 200 when the database answers (status `ok`, or `degraded` when MplusKASSA cannot be ' +
-      'reached or the outbox is behind), 503 when it does not or while shutting down. No key needed.',
+      'reached, the outbox is behind or a webhook subscription keeps failing), 503 when it does not or while shutting down. No key needed.',
   })
   @ApiOkResponse({ type: HealthCheckModel })
   @ApiServiceUnavailableResponse({ type: HealthCheckModel, description: 'Not ready.' })
@@ -48,6 +50,7 @@ export class HealthController {
         () => this.database.check('database'),
         () => this.outbox.check('outbox'),
         () => this.backOffice.check('back_office'),
+        () => this.webhooks.check('webhooks'),
       ]),
     );
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
+import { Counter, Gauge, Histogram, collectDefaultMetrics, register } from 'prom-client';
 
 // The gateway's Prometheus metrics, beside prom-client's process metrics (CPU, memory, event-loop
 // lag, garbage collection). prom-client keeps one registry per process; a second gateway in the
@@ -13,6 +13,10 @@ function histogram<L extends string>(name: string, help: string, labelNames: L[]
 
 function gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
   return (register.getSingleMetric(name) as Gauge<L> | undefined) ?? new Gauge({ name, help, labelNames });
+}
+
+function counter<L extends string>(name: string, help: string, labelNames: L[]): Counter<L> {
+  return (register.getSingleMetric(name) as Counter<L> | undefined) ?? new Counter({ name, help, labelNames });
 }
 
 @Injectable()
@@ -48,6 +52,29 @@ export class Metrics {
   readonly ordersBySyncState = gauge('orders_sync_state', 'Orders whose sync is retrying or failed, by state.', [
     'state',
   ]);
+
+  readonly webhookAttempts = counter(
+    'webhook_delivery_attempts_total',
+    'Webhook delivery attempts, by outcome (delivered, failed, timeout, refused, error).',
+    ['outcome'],
+  );
+
+  readonly webhookLag = histogram(
+    'webhook_delivery_lag_seconds',
+    'Time from an order event committing to its receiver taking it, by event.',
+    ['event'],
+    [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+  );
+
+  readonly webhookPending = gauge(
+    'webhook_pending_deliveries',
+    'Webhook deliveries waiting for their receiver (of enabled subscriptions).',
+  );
+
+  readonly webhookOldestAge = gauge(
+    'webhook_oldest_pending_age_seconds',
+    'Age of the oldest webhook delivery waiting for its receiver (0 when there is none).',
+  );
 
   constructor() {
     if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();

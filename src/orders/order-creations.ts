@@ -8,6 +8,7 @@ import { sql } from '../database/sql.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { backOfficeExternalId } from '../outbox/external-id.js';
 import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
+import { OrderEvents, orderCreatedEvent } from '../events/order-events.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import { toJsonValue } from './history/changes.js';
@@ -27,7 +28,7 @@ export interface PreparedCreation<T> {
 }
 
 // A new order from a create body: priced, checked, and as the parts of one unit of work (the
-// order, its lines, sync row, outbox event and history entry). The single create and the batch
+// order, its lines, sync row, outbox event, order event and history entry). The single create and the batch
 // build it alike; each completes the work with its answer and commits it its own way.
 
 @Injectable()
@@ -38,6 +39,7 @@ export class OrderCreations {
     private readonly history: OrderHistoryRepository,
     private readonly orderSync: OrderSyncRepository,
     private readonly outbox: OutboxRepository,
+    private readonly events: OrderEvents,
     private readonly fees: FeeArticles,
   ) {}
 
@@ -105,6 +107,7 @@ export class OrderCreations {
     const work = this.orders.creation<T>(order);
     this.orderSync.startIn(work, backOfficeExternalId(order, sql`anchor.id`));
     this.outbox.recordIn(work, 'create');
+    this.events.recordIn(work, [orderCreatedEvent(order)]);
     const created = { sent: false, delivered: false, done: false, canceled: false, archived: false };
     this.history.recordIn(
       work,

@@ -11,6 +11,7 @@ import type { Executor, Transaction } from '../database/database.js';
 import { sql } from '../database/sql.js';
 import type { AnswerRecord, JsonHole, UnitOfWork } from '../database/unit-of-work.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
+import { OrderEvents, orderEventsOf } from '../events/order-events.js';
 import { OutboxRepository, type SyncEventKind } from '../outbox/outbox.repository.js';
 import type { OrderModel } from './dto/order.model.js';
 import type { Changes } from './history/changes.js';
@@ -31,8 +32,8 @@ import { OrdersRepository } from './orders.repository.js';
 // The one way an existing order changes. The order is read, the route decides what to do from
 // what it read, and the change goes to Postgres as one statement (a unit of work) that writes it
 // only while the order is still at the version it was decided on: the order row with its next
-// version, the history entry, the outbox event, the rows that go with it and, with an
-// Idempotency-Key, the answer. Two round trips, no transaction held open across them.
+// version, the history entry, the outbox event, the order events partner apps hear of, the rows
+// that go with it and, with an Idempotency-Key, the answer. Two round trips, no transaction held open across them.
 //
 // When another change got there between the read and the write, nothing was written and the
 // route decides again on the order as it is now (or, with If-Match, answers 412: the order is no
@@ -113,6 +114,7 @@ export class OrderWriter {
     private readonly orders: OrdersRepository,
     private readonly history: OrderHistoryRepository,
     private readonly outbox: OutboxRepository,
+    private readonly events: OrderEvents,
     private readonly idempotency: IdempotencyRepository,
     private readonly mapper: OrderMapper,
   ) {}
@@ -243,6 +245,8 @@ export class OrderWriter {
     change.parts?.(work);
     if (change.note) this.history.recordIn(work, historyEntry(actor, change.note, after), change.note.holes);
     if (change.forward) this.outbox.recordIn(work, change.forward.kind, change.forward.payload);
+    // What partner apps hear of the change follows from what it did to the order, whichever route made it.
+    this.events.recordIn(work, orderEventsOf(order, after));
     const answer = change.answer(after);
     work.answers(answer.value, { holes: answer.holes, status: answer.status }).recordedBy(record);
     return { work, after };

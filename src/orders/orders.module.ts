@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrderEventsModule } from '../events/order-events.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { ShippersModule } from '../shippers/shippers.module.js';
 import { StatusesModule } from '../statuses/statuses.module.js';
@@ -22,7 +23,7 @@ import { OrderRefundsController } from './refunds/order-refunds.controller.js';
 import { OrderRefundsService } from './refunds/order-refunds.service.js';
 
 @Module({
-  imports: [StatusesModule, ShippersModule, OutboxModule],
+  imports: [StatusesModule, ShippersModule, OutboxModule, OrderEventsModule],
   controllers: [
     // Before OrdersController: /System/Orders/batch is not an order id.
     OrderBatchController,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
-import { type Sql, jsonb, sql } from '../database/sql.js';
+import { type Sql, empty, jsonb, sql } from '../database/sql.js';
+import { syncFailedEventStatement } from '../events/order-events.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } from './order-sync.repository.js';
@@ -202,11 +203,18 @@ export class OutboxRepository {
 
   /**
    * The order stops for now: its sync state after a refusal (failed) or a failed try (retrying,
-   * taken again after `delayMs`), and the lease given back.
+   * taken again after `delayMs`), and the lease given back. An order that becomes failed tells
+   * partner apps so (order-sync-failed), in the same statement.
    */
   async stop(orderId: number, patch: OrderSyncPatch, instanceId: string, delayMs?: number): Promise<void> {
     const runAt = delayMs === undefined ? sql`run_at` : sql`now() + ${delayMs}::int * interval '1 millisecond'`;
+    const told =
+      patch.status === 'failed'
+        ? sql`WITH told AS (${syncFailedEventStatement(orderId, patch.lastError ?? '')}
+                 AND EXISTS (SELECT 1 FROM order_sync WHERE order_id = ${orderId} AND status <> 'failed'))`
+        : empty;
     await this.database.query(sql`
+      ${told}
       UPDATE order_sync SET ${syncPatch(patch)}, run_at = ${runAt},
              leased_by = CASE WHEN leased_by = ${instanceId} THEN NULL ELSE leased_by END,
              leased_at = CASE WHEN leased_by = ${instanceId} THEN NULL ELSE leased_at END

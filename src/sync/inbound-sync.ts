@@ -1,3 +1,4 @@
+import { OrderEvents, orderCreatedEvent } from '../events/order-events.js';
 import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
@@ -58,6 +59,7 @@ export class InboundSync {
     private readonly orders: OrdersRepository,
     private readonly history: OrderHistoryRepository,
     private readonly writer: OrderWriter,
+    private readonly events: OrderEvents,
   ) {}
 
   /** One page of changes. Throws BackOfficeUnavailableError when the back office does not answer. */
@@ -183,6 +185,7 @@ export class InboundSync {
     });
     this.orders.recordPayments(work, payments.map(tillPayment));
     this.orderSync.importedIn(work, state.backOfficeOrderId, state.externalId);
+    this.events.recordIn(work, [orderCreatedEvent({ channelId: null })]);
     this.history.recordIn(
       work,
       historyEntry(

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProcessPresence } from '../database/process-presence.js';
+import { FAILED_TAKE_PAUSE_MS, LEASE_GRACE_SECONDS, WorkLoop } from '../common/work-loop.js';
 import { ApiLoad } from '../metrics/api-load.js';
 import { type LeasedOrder, OutboxRepository } from '../outbox/outbox.repository.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
@@ -25,23 +26,13 @@ import { OrderForwarder } from './order-forwarder.js';
 // at once, and so does a worker that finishes. While the API keeps the process busy it forwards one
 // order at a time (ApiLoad), and catches up when the load eases.
 
-/** A lease younger than this is never taken over: its holder may not have announced itself yet. */
-const LEASE_GRACE_SECONDS = 10;
-/** After a failed look (the database away) the next waits this long at least. */
-const FAILED_LOOK_PAUSE_MS = 1000;
 /** While the API keeps the process busy, the pause between two orders forwarded. */
 const BUSY_PAUSE_MS = 50;
 
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OutboxDispatcher');
-  /** The orders this process forwards now. */
-  private readonly working = new Map<number, Promise<void>>();
-  private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private woken = false;
-  private unsubscribe: (() => void) | undefined;
+  private readonly loop: WorkLoop<number, LeasedOrder>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,100 +41,55 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly presence: ProcessPresence,
     private readonly signal: OutboxSignal,
     private readonly load: ApiLoad,
-  ) {}
+  ) {
+    this.loop = new WorkLoop<number, LeasedOrder>({
+      capacity: async (working) => {
+        // While the API keeps the process busy: one order at a time, a pause between (see ApiLoad).
+        const busy = this.load.busy();
+        if (busy && working === 0) await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS).unref());
+        return busy ? 1 : this.config.SYNC_CONCURRENCY;
+      },
+      take: (free, working) =>
+        this.outbox.lease(
+          { instanceId: this.presence.instanceId, shared: this.presence.shared },
+          working,
+          free,
+          LEASE_GRACE_SECONDS,
+        ),
+      key: (leased) => leased.orderId,
+      work: (leased) => this.forward(leased),
+      pollMs: () => this.config.SYNC_POLL_INTERVAL_MS,
+      failedTakePauseMs: FAILED_TAKE_PAUSE_MS,
+      failed: (what, error) =>
+        this.logger.warn(
+          what === 'take'
+            ? `Looking for changes to forward failed: ${error.message}`
+            : `Forwarding failed: ${error.message}`,
+        ),
+    });
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.SYNC_WORKER) return;
-    this.running = true;
-    this.unsubscribe = this.signal.subscribe(() => this.nudge());
-    this.loop = this.run();
+    if (this.config.SYNC_WORKER) this.loop.start(this.signal);
   }
 
   /** Stops taking orders and waits for the ones being forwarded; before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    this.unsubscribe?.();
-    this.nudge();
-    await this.loop;
-    await Promise.all(this.working.values());
+    await this.loop.stop();
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      // While the API keeps the process busy: one order at a time, a pause between (see ApiLoad).
-      const busy = this.load.busy();
-      if (busy && this.working.size === 0) await this.pause(BUSY_PAUSE_MS);
-      const capacity = busy ? 1 : this.config.SYNC_CONCURRENCY;
-      const free = Math.max(0, capacity - this.working.size);
-      let taken: LeasedOrder[] = [];
-      let pause = this.config.SYNC_POLL_INTERVAL_MS;
-      if (free > 0) {
-        try {
-          taken = await this.outbox.lease(
-            { instanceId: this.presence.instanceId, shared: this.presence.shared },
-            [...this.working.keys()],
-            free,
-            LEASE_GRACE_SECONDS,
-          );
-        } catch (error) {
-          this.logger.warn(`Looking for changes to forward failed: ${(error as Error).message}`);
-          pause = Math.max(pause, FAILED_LOOK_PAUSE_MS);
-        }
-      }
-      for (const leased of taken) this.forward(leased);
-      // A full batch says there may be more: look again at once, while there are free workers.
-      if (taken.length === free && free > 0) continue;
-      await this.idle(pause);
-    }
-  }
-
-  private forward(leased: LeasedOrder): void {
+  private async forward(leased: LeasedOrder): Promise<void> {
     const { orderId } = leased;
-    const forwarding = (async () => {
+    try {
+      // It gives the lease back when it stops.
+      await this.forwarder.forward(leased, this.presence.instanceId);
+    } catch (error) {
+      this.logger.warn(`Forwarding order ${orderId} stopped: ${(error as Error).message}`);
       try {
-        // It gives the lease back when it stops.
-        await this.forwarder.forward(leased, this.presence.instanceId);
-      } catch (error) {
-        this.logger.warn(`Forwarding order ${orderId} stopped: ${(error as Error).message}`);
-        try {
-          await this.outbox.release(orderId, this.presence.instanceId);
-        } catch {
-          // The database is away: the lease stays ours, and a later look takes it back (see lease).
-        }
+        await this.outbox.release(orderId, this.presence.instanceId);
+      } catch {
+        // The database is away: the lease stays ours, and a later look takes it back (see lease).
       }
-    })().finally(() => {
-      this.working.delete(orderId);
-      this.nudge();
-    });
-    this.working.set(orderId, forwarding);
-  }
-
-  /** Waits `ms`, whatever nudges. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms).unref());
-  }
-
-  /** Waits `ms`, or less when nudged. */
-  private idle(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
     }
-    return new Promise((resolve) => {
-      const finish = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      const timer = setTimeout(finish, ms);
-      timer.unref();
-      this.wake = finish;
-    });
-  }
-
-  /** Look now: a change was committed here, a worker is free, or the process stops. */
-  private nudge(): void {
-    if (this.wake) this.wake();
-    else this.woken = true;
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrdersModule } from '../orders/orders.module.js';
+import { OrderEventsModule } from '../events/order-events.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { BackOfficeListsService } from './back-office-lists.service.js';
 import { InboundSync } from './inbound-sync.js';
@@ -14,7 +15,7 @@ import { SyncCursorRepository } from './sync-cursor.repository.js';
 
 /** Orders to and from the back office: forwarding, reading back, resync and its lists. */
 @Module({
-  imports: [OrdersModule, OutboxModule],
+  imports: [OrdersModule, OutboxModule, OrderEventsModule],
   controllers: [SyncController],
   providers: [
     OrderForwarder,

@@ -165,6 +165,16 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   }),
   'POST /System/ApiKeys': () => ({ name: 'fuzz', rights: ['orders:read'], expires_at: '2099-01-01T00:00:00Z' }),
   'PATCH /System/ApiKeys/{id}': () => ({ name: 'fuzz', expires_at: null }),
+  'POST /System/Events': () => ({
+    event: 'order-change-status',
+    path: 'https://partner.example/hooks/orders',
+    method: 'GET',
+    parameters: [{ name: 'order', variable: 'o-%orderId%' }],
+    condition: 'status_id in (2, 3)',
+  }),
+  'PUT /System/Events': () => ({ id: orderId, path: 'https://partner.example/hooks/v2', enabled: true }),
+  'POST /System/Events/{id}/replay': () => ({ since_event_id: 'evt_1' }),
+  'POST /System/Events/{id}/secret': () => ({ overlap_seconds: 60 }),
 };
 
 /** Every path to a value inside a JSON object: ['items', 0, 'price', 'vat']... */
@@ -268,6 +278,16 @@ const ROUTES: Route[] = [
   route('GET /System/ApiKeys/{id}'),
   route('PATCH /System/ApiKeys/{id}', true),
   route('DELETE /System/ApiKeys/{id}'),
+  route('POST /System/Events', true),
+  route('GET /System/Events'),
+  route('PUT /System/Events', true),
+  route('GET /System/Events/{id}'),
+  route('DELETE /System/Events/{id}'),
+  route('POST /System/Events/{id}/secret', true),
+  route('GET /System/Events/{id}/deliveries'),
+  route('GET /System/Events/{id}/deliveries/{id}'),
+  route('POST /System/Events/{id}/deliveries/{id}/replay', true),
+  route('POST /System/Events/{id}/replay', true),
 ];
 
 /** What only the gateway's insides would say: stack frames, file names, the ORM or the database. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { createOrder, getOrder, historyOf, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { waitFor } from '../support/wait.js';
 
 // The Kwik conventions inside /System/Orders: batches of records, metadata, archiving instead of
 // deleting, and the Kwik list filters.
@@ -473,9 +474,14 @@ describe('the Kwik list filters', () => {
     expect(await listed(`order_reference=KW-REF-1&email=${(await getOrder(gateway, noted)).email}`)).toEqual([noted]);
     const paged: number[] = [];
     for (let n = 0; n < 11; n += 1) paged.push(await createOrder(gateway, { note: 'cursor case' }));
-    const changes = await gateway.get(
-      '/System/Orders?updated_since=2000-01-01T00:00:00Z&description=cursor%20case&per_page=10',
-    );
+    // The feed shows a change once every transaction older than it has ended, anywhere on the
+    // server (other test files write side by side): wait for that.
+    const changes = await waitFor('the feed to pass the new orders', async () => {
+      const page = await gateway.get(
+        '/System/Orders?updated_since=2000-01-01T00:00:00Z&description=cursor%20case&per_page=10',
+      );
+      return page.body.orders.length === 10 ? page : null;
+    });
     expect(changes.body.orders.map((order: { id: number }) => order.id)).toEqual(paged.slice(0, 10));
     const next = await gateway.get(
       `/System/Orders?cursor=${encodeURIComponent(changes.body.next_cursor)}&description=cursor%20case&per_page=10`,

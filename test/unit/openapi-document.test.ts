@@ -28,10 +28,15 @@ describe('openapi/openapi.json', () => {
   it('covers every route of the contract and the additions', () => {
     expect(operations.map(([name]) => name).sort()).toEqual([
       'DELETE /System/ApiKeys/{apiKeyId}',
+      'DELETE /System/Events/{id}',
       'DELETE /System/Orders/{orderId}',
       'DELETE /System/Orders/{orderId}/item/{itemId}',
       'GET /System/ApiKeys',
       'GET /System/ApiKeys/{apiKeyId}',
+      'GET /System/Events',
+      'GET /System/Events/{id}',
+      'GET /System/Events/{id}/deliveries',
+      'GET /System/Events/{id}/deliveries/{deliveryId}',
       'GET /System/Lists/DeliveryMethods',
       'GET /System/Lists/OrderCategories',
       'GET /System/Lists/Shippers',
@@ -52,6 +57,10 @@ describe('openapi/openapi.json', () => {
       'PATCH /System/Orders/{orderId}/sent',
       'PATCH /System/Orders/{orderId}/status',
       'POST /System/ApiKeys',
+      'POST /System/Events',
+      'POST /System/Events/{id}/deliveries/{deliveryId}/replay',
+      'POST /System/Events/{id}/replay',
+      'POST /System/Events/{id}/secret',
       'POST /System/Orders',
       'POST /System/Orders/batch',
       'POST /System/Orders/{orderId}/history',
@@ -60,6 +69,7 @@ describe('openapi/openapi.json', () => {
       'POST /System/Orders/{orderId}/restore',
       'POST /System/Orders/{orderId}/resync',
       'POST /System/Orders/{orderId}/tracking',
+      'PUT /System/Events',
       'PUT /System/Orders',
       'PUT /System/Orders/{orderId}/item',
     ]);
@@ -89,9 +99,17 @@ describe('openapi/openapi.json', () => {
   it('offers Idempotency-Key on every write, and If-Match on writes to an order', () => {
     const parameterNames = (operation: Operation) =>
       ((operation as { parameters?: Array<{ name: string }> }).parameters ?? []).map((parameter) => parameter.name);
+    // Answers shown only once (a key, a secret) are not stored, and a replay replays each time.
+    const once = [
+      'POST /System/ApiKeys',
+      'POST /System/Events',
+      'POST /System/Events/{id}/secret',
+      'POST /System/Events/{id}/replay',
+      'POST /System/Events/{id}/deliveries/{deliveryId}/replay',
+    ];
     for (const [name, operation] of keyed) {
       const write = /^(POST|PUT|PATCH|DELETE) /.test(name);
-      if (write && name !== 'POST /System/ApiKeys') expect(parameterNames(operation)).toContain('Idempotency-Key');
+      if (write && !once.includes(name)) expect(parameterNames(operation)).toContain('Idempotency-Key');
       else expect(parameterNames(operation)).not.toContain('Idempotency-Key');
     }
     expect(parameterNames(operations.find(([name]) => name === 'PATCH /System/Orders/{orderId}/paid')![1])).toEqual(

@@ -26,6 +26,7 @@ export enum ErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   RATE_LIMITED = 'RATE_LIMITED',
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
+  EVENT_NOT_FOUND = 'EVENT_NOT_FOUND',
   SHUTTING_DOWN = 'SHUTTING_DOWN',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
@@ -95,6 +96,8 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(429, 'Too many requests');
     case ErrorCode.API_KEY_NOT_FOUND:
       return kind(404, 'API key not found');
+    case ErrorCode.EVENT_NOT_FOUND:
+      return kind(404, 'Event subscription or delivery not found');
     case ErrorCode.SHUTTING_DOWN:
       return kind(503, 'The gateway is shutting down');
     case ErrorCode.DATABASE_UNAVAILABLE:

@@ -1,0 +1,122 @@
+import { EventEmitter } from 'node:events';
+
+// The loop of a worker pool whose queue is in Postgres (forwarding to MplusKASSA, sending
+// webhooks): take as many items as there are free workers, work on each, and look again at once
+// while the queue gives full batches, else after the poll interval, or sooner when nudged (a change
+// committed in this process, a worker done, the process stopping).
+
+/** A lease younger than this is never taken over: its holder may not have announced itself yet. */
+export const LEASE_GRACE_SECONDS = 10;
+/** After a failed take (the database away) the next waits this long at least. */
+export const FAILED_TAKE_PAUSE_MS = 1000;
+
+export interface WorkLoopOptions<K, T> {
+  /** How many items may be worked on at once now; it may wait first (a busy process). */
+  capacity(working: number): number | Promise<number>;
+  /** Up to `free` items to work on, none of `working`. */
+  take(free: number, working: K[]): Promise<T[]>;
+  key(item: T): K;
+  /** Works on one item; handles its own failures (a rejection is only logged by `failed`). */
+  work(item: T): Promise<void>;
+  /** Pause of an idle loop. */
+  pollMs(): number;
+  /** Pause after a failed `take` (the database away), at least. */
+  failedTakePauseMs: number;
+  failed(what: 'take' | 'work', error: Error): void;
+}
+
+/** Says, within this process, that something was committed that a worker loop should look at now. */
+export class CommitSignal {
+  private readonly events = new EventEmitter().setMaxListeners(0);
+
+  changed(): void {
+    this.events.emit('changed');
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.events.on('changed', listener);
+    return () => this.events.off('changed', listener);
+  }
+}
+
+export class WorkLoop<K, T> {
+  private readonly working = new Map<K, Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private woken = false;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly options: WorkLoopOptions<K, T>) {}
+
+  start(signal: CommitSignal): void {
+    this.running = true;
+    this.unsubscribe = signal.subscribe(() => this.nudge());
+    this.loop = this.run();
+  }
+
+  /** Stops taking items and waits for the ones being worked on. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.nudge();
+    await this.loop;
+    await Promise.all(this.working.values());
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const free = Math.max(0, (await this.options.capacity(this.working.size)) - this.working.size);
+      let taken: T[] = [];
+      let pause = this.options.pollMs();
+      if (free > 0) {
+        try {
+          taken = await this.options.take(free, [...this.working.keys()]);
+        } catch (error) {
+          this.options.failed('take', error as Error);
+          pause = Math.max(pause, this.options.failedTakePauseMs);
+        }
+      }
+      for (const item of taken) this.begin(item);
+      // A full batch says there may be more: look again at once, while there are free workers.
+      if (taken.length === free && free > 0) continue;
+      await this.idle(pause);
+    }
+  }
+
+  private begin(item: T): void {
+    const key = this.options.key(item);
+    const working = this.options
+      .work(item)
+      .catch((error: unknown) => this.options.failed('work', error as Error))
+      .finally(() => {
+        this.working.delete(key);
+        this.nudge();
+      });
+    this.working.set(key, working);
+  }
+
+  /** Waits `ms`, or less when nudged. */
+  private idle(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      timer.unref();
+      this.wake = finish;
+    });
+  }
+
+  /** Look now. */
+  private nudge(): void {
+    if (this.wake) this.wake();
+    else this.woken = true;
+  }
+}

@@ -1,0 +1,176 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
+import type { Caller } from '../auth/caller.js';
+import { ApiProblems } from '../common/http/api-docs.js';
+import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
+import { IdModel } from '../common/http/responses.model.js';
+import { NoIdempotencyKey } from '../idempotency/no-idempotency-key.decorator.js';
+import {
+  DeliveriesQuery,
+  EventPostRequest,
+  EventPutRequest,
+  EventReplayRequest,
+  EventSecretRotationRequest,
+  EventsQuery,
+} from './dto/event.dto.js';
+import {
+  CreatedEventModel,
+  EventDeliveriesModel,
+  EventDeliveryDetailModel,
+  EventModel,
+  EventReplayModel,
+  EventsModel,
+  RotatedSecretModel,
+} from './dto/event.model.js';
+import { EventsService } from './events.service.js';
+import { ParseDeliveryIdPipe } from './parse-delivery-id.pipe.js';
+
+@ApiTags('Events')
+@ApiSecurity('token')
+@RequiresRight('orders:read')
+@Controller('System/Events')
+export class EventsController {
+  constructor(private readonly events: EventsService) {}
+
+  @Post()
+  @NoIdempotencyKey()
+  @ApiOperation({
+    summary: 'Subscribe to an order event',
+    description:
+      'Retailys `postEvents`. The gateway calls `path` with `method` for every such event, signed the Standard ' +
+      'Webhooks way with the secret in the answer, which is shown only this once (so the route takes no ' +
+      'Idempotency-Key). Needs `orders:read`; the subscription belongs to the API key that makes it.',
+  })
+  @ApiCreatedResponse({ type: CreatedEventModel })
+  @ApiProblems(400, 401, 403, 413, 415)
+  postEvents(@CurrentCaller() caller: Caller, @Body() body: EventPostRequest): Promise<CreatedEventModel> {
+    return this.events.create(caller, body);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List event subscriptions', description: "Retailys `getEvents`: the API key's own." })
+  @ApiOkResponse({ type: EventsModel })
+  @ApiProblems(400, 401, 403)
+  getEvents(@CurrentCaller() caller: Caller, @Query() query: EventsQuery): Promise<EventsModel> {
+    return this.events.list(caller, query.page, query.per_page, query.path);
+  }
+
+  @Put()
+  @ApiOperation({
+    summary: 'Change an event subscription',
+    description:
+      'Retailys `putEvents`, with the subscription in `id`. The fields given change; any PUT enables a disabled ' +
+      'subscription again (its waiting deliveries then go out, in order), unless `enabled` is false.',
+  })
+  @ApiOkResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  putEvents(@CurrentCaller() caller: Caller, @Body() body: EventPutRequest): Promise<IdModel> {
+    return this.events.update(caller, body);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get one event subscription', description: 'Retailys `getEvent`.' })
+  @ApiOkResponse({ type: EventModel })
+  @ApiProblems(400, 401, 403, 404)
+  getEvent(@CurrentCaller() caller: Caller, @Param('id', new ParseIdPipe('id')) id: number): Promise<EventModel> {
+    return this.events.get(caller, id);
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary: 'Delete an event subscription',
+    description: 'Retailys `deleteEvent`. Its waiting deliveries and its delivery log go with it.',
+  })
+  @ApiOkResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404)
+  deleteEvent(@CurrentCaller() caller: Caller, @Param('id', new ParseIdPipe('id')) id: number): Promise<IdModel> {
+    return this.events.remove(caller, id);
+  }
+
+  @Post(':id/secret')
+  @HttpCode(200)
+  @NoIdempotencyKey()
+  @ApiOperation({
+    summary: 'Rotate the signing secret',
+    description:
+      'An addition to Retailys. A new secret, shown this once; the old one keeps signing beside it ' +
+      '(`webhook-signature` then carries both) for `overlap_seconds`.',
+  })
+  @ApiOkResponse({ type: RotatedSecretModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  rotateEventSecret(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseIdPipe('id')) id: number,
+    @Body() body: EventSecretRotationRequest,
+  ): Promise<RotatedSecretModel> {
+    return this.events.rotateSecret(caller, id, body.overlap_seconds);
+  }
+
+  @Get(':id/deliveries')
+  @ApiOperation({
+    summary: 'List the deliveries of a subscription',
+    description: 'An addition to Retailys: the delivery log, newest first.',
+  })
+  @ApiOkResponse({ type: EventDeliveriesModel })
+  @ApiProblems(400, 401, 403, 404)
+  getEventDeliveries(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseIdPipe('id')) id: number,
+    @Query() query: DeliveriesQuery,
+  ): Promise<EventDeliveriesModel> {
+    return this.events.deliveryPage(caller, id, query.state, query.page, query.per_page);
+  }
+
+  @Get(':id/deliveries/:deliveryId')
+  @ApiOperation({
+    summary: 'Get one delivery with its attempts',
+    description:
+      'An addition to Retailys: every attempt, its outcome, duration, status and the first bytes of the answer.',
+  })
+  @ApiOkResponse({ type: EventDeliveryDetailModel })
+  @ApiProblems(400, 401, 403, 404)
+  getEventDelivery(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseIdPipe('id')) id: number,
+    @Param('deliveryId', new ParseDeliveryIdPipe()) deliveryId: string,
+  ): Promise<EventDeliveryDetailModel> {
+    return this.events.delivery(caller, id, deliveryId);
+  }
+
+  @Post(':id/deliveries/:deliveryId/replay')
+  @NoIdempotencyKey()
+  @ApiOperation({
+    summary: 'Send a delivery again',
+    description:
+      'An addition to Retailys: a new delivery of the same event (the same `webhook-id`), after the waiting ones of ' +
+      'its order. Each call replays once more, so the route takes no Idempotency-Key.',
+  })
+  @ApiCreatedResponse({ type: IdModel })
+  @ApiProblems(400, 401, 403, 404)
+  replayEventDelivery(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseIdPipe('id')) id: number,
+    @Param('deliveryId', new ParseDeliveryIdPipe()) deliveryId: string,
+  ): Promise<{ id: string }> {
+    return this.events.replay(caller, id, deliveryId);
+  }
+
+  @Post(':id/replay')
+  @NoIdempotencyKey()
+  @ApiOperation({
+    summary: 'Send every event since one again',
+    description:
+      'An addition to Retailys: a new delivery of every event from `since_event_id` on that the subscription ' +
+      'would get now (its event and condition), in event order, whether or not it was sent before.',
+  })
+  @ApiCreatedResponse({ type: EventReplayModel })
+  @ApiProblems(400, 401, 403, 404, 413, 415)
+  replayEvents(
+    @CurrentCaller() caller: Caller,
+    @Param('id', new ParseIdPipe('id')) id: number,
+    @Body() body: EventReplayRequest,
+  ): Promise<EventReplayModel> {
+    return this.events.replaySince(caller, id, body.since_event_id);
+  }
+}

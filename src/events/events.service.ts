@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
+import { grants } from '../auth/rights.js';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { toAtom, toAtomOrNull } from '../common/http/dates.js';
+import { paginator } from '../common/http/pagination.dto.js';
+import type { IdModel } from '../common/http/responses.model.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { EventParameterInput, EventPostRequest, EventPutRequest } from './dto/event.dto.js';
+import type {
+  CreatedEventModel,
+  EventDeliveriesModel,
+  EventDeliveryDetailModel,
+  EventDeliveryModel,
+  EventModel,
+  EventReplayModel,
+  EventsModel,
+  RotatedSecretModel,
+} from './dto/event.model.js';
+import { eventKindOf, parseCondition, unknownVariables } from './event-catalogue.js';
+import { type DeliveryRecord, EventDeliveriesRepository } from './event-deliveries.repository.js';
+import {
+  type EventParameter,
+  EventSubscriptionsRepository,
+  type SubscriptionPatch,
+  type SubscriptionRecord,
+} from './event-subscriptions.repository.js';
+import { receiverProblem } from './egress.js';
+import { WebhookSender } from './webhook-sender.js';
+
+// /System/Events: partner apps' subscriptions to order events. A subscription belongs to the API
+// key that made it: a key lists and changes its own; an admin key may also read, change and
+// delete any by id. Every input is checked here, so that a subscription is never stored that
+// the workers could not honour (an unknown variable, a condition the gateway does not
+// understand, a receiver on an address it may not call).
+
+@Injectable()
+export class EventsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly subscriptions: EventSubscriptionsRepository,
+    private readonly deliveries: EventDeliveriesRepository,
+    private readonly sender: WebhookSender,
+  ) {}
+
+  async create(caller: Caller, body: EventPostRequest): Promise<CreatedEventModel> {
+    const errors: FieldError[] = [];
+    const kind = eventKindOf(body.event);
+    const condition = parseCondition(body.condition, 'condition', errors);
+    this.checkPath(body.path, errors);
+    const parameters = checkedParameters(body.parameters, errors);
+    if (!kind) errors.push({ field: 'event', message: `${body.event} is not an event of the gateway` });
+    if (errors.length > 0 || !kind) throw DomainError.validation(errors);
+    const secret = newSecret();
+    const id = await this.subscriptions.create({
+      apiKeyId: ownerOf(caller),
+      event: body.event,
+      kind,
+      path: body.path,
+      method: body.method ?? 'POST',
+      parameters,
+      condition: emptyToNull(body.condition),
+      ...condition,
+      secret,
+    });
+    return { id, secret };
+  }
+
+  async list(caller: Caller, page: number, perPage: number, path: string | undefined): Promise<EventsModel> {
+    const { total, subscriptions } = await this.subscriptions.page(
+      ownerOf(caller),
+      path,
+      (page - 1) * perPage,
+      perPage,
+    );
+    return { paginator: paginator(page, perPage, total), events: subscriptions.map(toEventModel) };
+  }
+
+  async get(caller: Caller, id: number): Promise<EventModel> {
+    return toEventModel(await this.owned(caller, id));
+  }
+
+  async update(caller: Caller, body: EventPutRequest): Promise<IdModel> {
+    await this.owned(caller, body.id);
+    const errors: FieldError[] = [];
+    const patch: SubscriptionPatch = { enabled: body.enabled ?? true };
+    if (body.event !== undefined) {
+      const kind = eventKindOf(body.event);
+      if (kind) Object.assign(patch, { event: body.event, kind });
+    }
+    if (body.path !== undefined) {
+      this.checkPath(body.path, errors);
+      patch.path = body.path;
+    }
+    if (body.method !== undefined) patch.method = body.method;
+    if (body.parameters !== undefined) patch.parameters = checkedParameters(body.parameters, errors);
+    if (body.condition !== undefined) {
+      Object.assign(patch, parseCondition(body.condition, 'condition', errors));
+      patch.condition = emptyToNull(body.condition);
+    }
+    if (errors.length > 0) throw DomainError.validation(errors);
+    if (!(await this.subscriptions.update(body.id, patch))) throw eventNotFound(body.id);
+    return { id: body.id };
+  }
+
+  async remove(caller: Caller, id: number): Promise<IdModel> {
+    await this.owned(caller, id);
+    if (!(await this.subscriptions.remove(id))) throw eventNotFound(id);
+    return { id };
+  }
+
+  async rotateSecret(caller: Caller, id: number, overlapSeconds: number | undefined): Promise<RotatedSecretModel> {
+    await this.owned(caller, id);
+    const secret = newSecret();
+    const expires = await this.subscriptions.rotateSecret(
+      id,
+      secret,
+      overlapSeconds ?? this.config.WEBHOOK_SECRET_OVERLAP_SECONDS,
+    );
+    if (!expires) throw eventNotFound(id);
+    return { id, secret, previous_secret_expires_at: expires.getTime() === 0 ? null : toAtom(expires) };
+  }
+
+  async deliveryPage(
+    caller: Caller,
+    id: number,
+    state: 'pending' | 'delivered' | undefined,
+    page: number,
+    perPage: number,
+  ): Promise<EventDeliveriesModel> {
+    await this.owned(caller, id);
+    const { total, deliveries } = await this.deliveries.page(id, state, (page - 1) * perPage, perPage);
+    return { paginator: paginator(page, perPage, total), deliveries: deliveries.map(toDeliveryModel) };
+  }
+
+  async delivery(caller: Caller, id: number, deliveryId: string): Promise<EventDeliveryDetailModel> {
+    await this.owned(caller, id);
+    const found = await this.deliveries.findById(id, deliveryId);
+    if (!found) throw deliveryNotFound(id, deliveryId);
+    return {
+      ...toDeliveryModel(found.delivery),
+      attempt_log: found.attempts.map((attempt) => ({
+        attempt: attempt.attempt,
+        started_at: toAtom(attempt.startedAt),
+        duration_ms: attempt.durationMs,
+        outcome: attempt.outcome,
+        response_status: attempt.responseStatus,
+        response_body: attempt.responseBody,
+        error: attempt.error,
+      })),
+    };
+  }
+
+  async replay(caller: Caller, id: number, deliveryId: string): Promise<{ id: string }> {
+    await this.owned(caller, id);
+    const replayed = await this.deliveries.replay(id, deliveryId);
+    if (!replayed) throw deliveryNotFound(id, deliveryId);
+    return { id: replayed };
+  }
+
+  async replaySince(caller: Caller, id: number, sinceEventId: string): Promise<EventReplayModel> {
+    await this.owned(caller, id);
+    return { replayed: await this.deliveries.replaySince(id, sinceEventId.replace(/^evt_/, '')) };
+  }
+
+  /** The subscription, when the caller may see it (its own, or any for an admin); 404 otherwise. */
+  private async owned(caller: Caller, id: number): Promise<SubscriptionRecord> {
+    const subscription = await this.subscriptions.findById(id);
+    if (!subscription || (subscription.apiKeyId !== caller.apiKeyId && !grants(caller.rights, 'admin'))) {
+      throw eventNotFound(id);
+    }
+    return subscription;
+  }
+
+  private checkPath(path: string, errors: FieldError[]): void {
+    const problem = receiverProblem(path, this.sender.privateReceiversAllowed);
+    if (problem) errors.push({ field: 'path', message: `path ${problem}` });
+  }
+}
+
+function ownerOf(caller: Caller): number {
+  if (caller.apiKeyId === null) throw new Error('Event subscriptions belong to an API key');
+  return caller.apiKeyId;
+}
+
+/** whsec_ and 24 random bytes in base64, the form Standard Webhooks libraries take. */
+function newSecret(): string {
+  return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+function emptyToNull(condition: string | null | undefined): string | null {
+  return condition === undefined || condition === null || condition.trim() === '' ? null : condition;
+}
+
+function checkedParameters(parameters: EventParameterInput[] | undefined, errors: FieldError[]): EventParameter[] {
+  const names = new Set<string>();
+  return (parameters ?? []).map((parameter, index) => {
+    const unknown = unknownVariables(parameter.variable);
+    if (unknown.length > 0) {
+      errors.push({
+        field: `parameters[${index}].variable`,
+        message: `${unknown.join(', ')} is not a variable: use %orderId%, %statusId%, %channelId%, %event%, %eventId%, %sequence% or %occurredAt%`,
+      });
+    }
+    if (names.has(parameter.name)) {
+      errors.push({ field: `parameters[${index}].name`, message: `${parameter.name} is given twice` });
+    }
+    names.add(parameter.name);
+    return { name: parameter.name, variable: parameter.variable };
+  });
+}
+
+function toEventModel(subscription: SubscriptionRecord): EventModel {
+  return {
+    event: subscription.event,
+    id: subscription.id,
+    path: subscription.path,
+    method: subscription.method,
+    params: subscription.parameters.map((one) => ({ key: one.name, macro: one.variable })),
+    condition: subscription.condition,
+    enabled: subscription.enabled,
+    disabled_reason: subscription.disabledReason,
+    consecutive_failures: subscription.consecutiveFailures,
+    paused_until:
+      subscription.pausedUntil && subscription.pausedUntil.getTime() > Date.now()
+        ? toAtom(subscription.pausedUntil)
+        : null,
+    previous_secret_expires_at: toAtomOrNull(subscription.previousSecretExpiresAt),
+    created_at: toAtom(subscription.createdAt),
+    updated_at: toAtom(subscription.updatedAt),
+  };
+}
+
+function toDeliveryModel(delivery: DeliveryRecord): EventDeliveryModel {
+  return {
+    id: delivery.id,
+    event_id: delivery.eventId,
+    event: delivery.event,
+    order_id: delivery.orderId,
+    sequence: delivery.sequence,
+    state: delivery.state,
+    attempts: delivery.attempts,
+    last_status: delivery.lastStatus,
+    last_error: delivery.lastError,
+    replay_of: delivery.replayOf,
+    occurred_at: toAtom(delivery.occurredAt),
+    created_at: toAtom(delivery.createdAt),
+    delivered_at: toAtomOrNull(delivery.deliveredAt),
+  };
+}
+
+function eventNotFound(id: number): DomainError {
+  return new DomainError(ErrorCode.EVENT_NOT_FOUND, `There is no event subscription ${id}.`);
+}
+
+function deliveryNotFound(id: number, deliveryId: string): DomainError {
+  return new DomainError(ErrorCode.EVENT_NOT_FOUND, `Event subscription ${id} has no delivery ${deliveryId}.`);
+}
