@@ -20,6 +20,11 @@ export interface WorkLoopOptions<K, T> {
   work(item: T): Promise<void>;
   /** Pause of an idle loop. */
   pollMs(): number;
+  /**
+   * While items are being worked on, wait until at least this many workers are free before taking
+   * more (fewer, larger takes); 1 by default.
+   */
+  minTake?: number;
   /** Pause after a failed `take` (the database away), at least. */
   failedTakePauseMs: number;
   failed(what: 'take' | 'work', error: Error): void;
@@ -67,6 +72,11 @@ export class WorkLoop<K, T> {
   private async run(): Promise<void> {
     while (this.running) {
       const free = Math.max(0, (await this.options.capacity(this.working.size)) - this.working.size);
+      if (this.working.size > 0 && free < (this.options.minTake ?? 1)) {
+        // Some are still being worked on: the next to finish nudges.
+        await this.idle(this.options.pollMs());
+        continue;
+      }
       let taken: T[] = [];
       let pause = this.options.pollMs();
       if (free > 0) {

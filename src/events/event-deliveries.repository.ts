@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../database/database.js';
+import { Database, type Transaction } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
-import { empty, sql } from '../database/sql.js';
+import { type Sql, empty, sql } from '../database/sql.js';
 import type { Lease } from '../outbox/outbox.repository.js';
 import type { EventParameter } from './event-subscriptions.repository.js';
 
 // The deliveries are the webhook workers' queue (see WebhookDispatcher). A worker leases the
-// deliveries that are next in line, one statement with SKIP LOCKED: pending, the first pending
-// one of their order and subscription (so each receiver hears of an order's events in order, one
-// at a time), of an enabled subscription whose back-off is over and whose API key still works.
+// deliveries that are next in line, one statement with SKIP LOCKED: pending, the one before them
+// for their order and subscription (previous_id) no longer pending (so each receiver hears of an
+// order's events in order, one at a time), of an enabled subscription whose back-off is over and
+// whose API key still works. The line is kept as a link to the previous delivery, made when a
+// delivery is (by the trigger of order_events, or a replay here), so that "next in line" is one
+// primary-key lookup per candidate, whatever the planner thinks of the table's size.
 // A delivery stays pending, and its lease held, until its outcome is written with its attempt, so
 // a process killed while sending leaves it to be taken over and sent again, never skipped.
 
@@ -122,9 +125,8 @@ export class EventDeliveriesRepository {
          WHERE d.state = 'pending'
            AND s.enabled AND (s.paused_until IS NULL OR s.paused_until <= now())
            AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now())
-           AND NOT EXISTS (SELECT 1 FROM event_deliveries p
-                            WHERE p.subscription_id = d.subscription_id AND p.order_id = d.order_id
-                              AND p.state = 'pending' AND p.id < d.id)
+           AND (d.previous_id IS NULL
+                OR NOT EXISTS (SELECT 1 FROM event_deliveries p WHERE p.id = d.previous_id AND p.state = 'pending'))
            AND (d.leased_by IS NULL
                 OR (d.leased_by = ${lease.instanceId} AND d.id::text <> ALL(${working}::text[]))
                 OR (d.leased_by <> ${lease.instanceId}
@@ -250,33 +252,59 @@ export class EventDeliveriesRepository {
     return { delivery, attempts };
   }
 
-  /** A new delivery of the event `id` delivered, to the same subscription; its id, or null when there is none. */
+  /**
+   * A new delivery of the delivery `id`'s event to the same subscription, at the end of its
+   * order's line; its id, or null when there is none.
+   */
   async replay(subscriptionId: number, id: string): Promise<string | null> {
-    const [row] = await this.database.query<{ id: string }>(sql`
-      INSERT INTO event_deliveries (subscription_id, event_id, order_id, replay_of)
-      SELECT subscription_id, event_id, order_id, id FROM event_deliveries
-       WHERE id = ${id}::bigint AND subscription_id = ${subscriptionId}::int
-      RETURNING id::text AS id`);
-    return row?.id ?? null;
+    return this.database.transaction(async (tx) => {
+      const [source] = await tx.query<{ order_id: number }>(sql`
+        SELECT order_id FROM event_deliveries WHERE id = ${id}::bigint AND subscription_id = ${subscriptionId}::int`);
+      if (!source) return null;
+      await lockLines(tx, sql`SELECT ${source.order_id}::int`);
+      const [row] = await tx.query<{ id: string }>(sql`
+        INSERT INTO event_deliveries (subscription_id, event_id, order_id, replay_of, previous_id)
+        SELECT d.subscription_id, d.event_id, d.order_id, d.id,
+               (SELECT max(p.id) FROM event_deliveries p
+                 WHERE p.subscription_id = d.subscription_id AND p.order_id = d.order_id)
+          FROM event_deliveries d WHERE d.id = ${id}::bigint
+        RETURNING id::text AS id`);
+      return row!.id;
+    });
   }
 
   /**
    * New deliveries to the subscription of every event since the event `sinceEventId` (itself
-   * included) it would get now (its event and condition), whenever it was made. How many.
+   * included) it would get now (its event and condition), whenever it was made, each at the end
+   * of its order's line. How many.
    */
   async replaySince(subscriptionId: number, sinceEventId: string): Promise<number> {
-    const [row] = await this.database.query<{ count: string }>(sql`
-      WITH made AS (
-        INSERT INTO event_deliveries (subscription_id, event_id, order_id)
-        SELECT s.id, e.id, e.order_id FROM event_subscriptions s
+    return this.database.transaction(async (tx) => {
+      const matching = sql`
+        SELECT e.id, e.order_id FROM event_subscriptions s
           JOIN order_events e ON e.kind = s.kind AND e.id >= ${sinceEventId}::bigint
          WHERE s.id = ${subscriptionId}::int
            AND (coalesce(cardinality(s.status_ids), 0) = 0 OR e.status_id = ANY (s.status_ids))
-           AND (coalesce(cardinality(s.channel_ids), 0) = 0 OR e.channel_id = ANY (s.channel_ids))
-         ORDER BY e.id
-        RETURNING 1)
-      SELECT count(*) AS count FROM made`);
-    return Number(row!.count);
+           AND (coalesce(cardinality(s.channel_ids), 0) = 0 OR e.channel_id = ANY (s.channel_ids))`;
+      await lockLines(tx, sql`SELECT DISTINCT m.order_id FROM (${matching}) m`);
+      const [made] = await tx.query<{ count: string; first: string | null; orders: number[] | null }>(sql`
+        WITH made AS (
+          INSERT INTO event_deliveries (subscription_id, event_id, order_id)
+          SELECT ${subscriptionId}::int, m.id, m.order_id FROM (${matching}) m ORDER BY m.id
+          RETURNING id, order_id)
+        SELECT count(*) AS count, min(id)::text AS first, array_agg(DISTINCT order_id) AS orders FROM made`);
+      if (made!.first !== null) {
+        // Each new delivery after the one before it in its line (the statement above could not
+        // see its own rows): by id within the subscription and order.
+        await tx.query(sql`
+          UPDATE event_deliveries d SET previous_id = line.previous
+            FROM (SELECT p.id, lag(p.id) OVER (PARTITION BY p.order_id ORDER BY p.id) AS previous
+                    FROM event_deliveries p
+                   WHERE p.subscription_id = ${subscriptionId}::int AND p.order_id = ANY(${made!.orders}::int[])) line
+           WHERE d.id = line.id AND d.id >= ${made!.first}::bigint`);
+      }
+      return Number(made!.count);
+    });
   }
 
   /** Deliveries waiting for a working subscription, and the age of the oldest. */
@@ -287,6 +315,15 @@ export class EventDeliveriesRepository {
        WHERE d.state = 'pending' AND s.enabled`);
     return { pending: Number(row!.pending), oldestPendingSeconds: row!.oldest ?? 0 };
   }
+}
+
+/**
+ * Takes the event counters of the orders `orderIds` selects, as a writer of their events does (see
+ * the migration of order_events), so that no new event joins their lines while they are extended.
+ */
+async function lockLines(tx: Transaction, orderIds: Sql): Promise<void> {
+  await tx.query(sql`
+    SELECT order_id FROM order_event_sequences WHERE order_id IN (${orderIds}) ORDER BY order_id FOR UPDATE`);
 }
 
 function insertAttempt(delivery: LeasedDelivery, attempt: AttemptRecord) {

@@ -37,6 +37,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   ) {
     this.loop = new WorkLoop<string, LeasedDelivery>({
       capacity: () => this.config.WEBHOOK_CONCURRENCY,
+      // A take is a statement: refilled a quarter of the workers at a time.
+      minTake: Math.ceil(this.config.WEBHOOK_CONCURRENCY / 4),
       take: (free, working) =>
         this.deliveries.lease(
           { instanceId: this.presence.instanceId, shared: this.presence.shared },

@@ -55,6 +55,7 @@ CREATE TABLE "event_deliveries" (
     "subscription_id" INTEGER NOT NULL,
     "event_id" BIGINT NOT NULL,
     "order_id" INTEGER NOT NULL,
+    "previous_id" BIGINT,
     "state" TEXT NOT NULL DEFAULT 'pending',
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "leased_by" TEXT,
@@ -99,7 +100,7 @@ CREATE INDEX "event_subscriptions_api_key_id_id_idx" ON "event_subscriptions"("a
 CREATE INDEX "event_deliveries_state_id_idx" ON "event_deliveries"("state", "id");
 
 -- CreateIndex
-CREATE INDEX "event_deliveries_subscription_id_order_id_state_id_idx" ON "event_deliveries"("subscription_id", "order_id", "state", "id");
+CREATE INDEX "event_deliveries_subscription_id_order_id_id_idx" ON "event_deliveries"("subscription_id", "order_id", "id");
 
 -- CreateIndex
 CREATE INDEX "event_deliveries_subscription_id_id_idx" ON "event_deliveries"("subscription_id", "id");
@@ -140,13 +141,18 @@ $$;
 CREATE TRIGGER order_events_numbered BEFORE INSERT ON order_events
   FOR EACH ROW EXECUTE FUNCTION order_events_numbered();
 
--- A delivery for every subscription to the event's kind whose condition it meets. Disabled
--- subscriptions get theirs too: they wait, and go out in order once the subscription is enabled
--- again, so a receiver that failed for a long time still hears of everything.
+-- A delivery for every subscription to the event's kind whose condition it meets, after the one
+-- before it for the same order (previous_id: the workers send it once that one is no longer
+-- pending). Disabled subscriptions get theirs too: they wait, and go out in order once the
+-- subscription is enabled again, so a receiver that failed for a long time still hears of
+-- everything. The order's events are numbered under its counter row's lock (above), which its
+-- writer holds until it commits, so the line of its deliveries grows one writer at a time.
 CREATE FUNCTION order_events_fan_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO event_deliveries (subscription_id, event_id, order_id)
-  SELECT s.id, NEW.id, NEW.order_id FROM event_subscriptions s
+  INSERT INTO event_deliveries (subscription_id, event_id, order_id, previous_id)
+  SELECT s.id, NEW.id, NEW.order_id,
+         (SELECT max(p.id) FROM event_deliveries p WHERE p.subscription_id = s.id AND p.order_id = NEW.order_id)
+    FROM event_subscriptions s
    WHERE s.kind = NEW.kind
      AND (coalesce(cardinality(s.status_ids), 0) = 0 OR NEW.status_id = ANY (s.status_ids))
      AND (coalesce(cardinality(s.channel_ids), 0) = 0 OR NEW.channel_id = ANY (s.channel_ids));
