@@ -6,7 +6,7 @@ import { orderBody } from '../test/support/factories.js';
 import type { LoadResult, LoadSpec } from './load.js';
 import { type Server, load, median, startServer } from './servers.js';
 
-// npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT]
+// npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT] [--subscriptions N]
 //
 // Starts the gateway (production settings, forwarding off so that only the API is measured; a
 // second one with the shared rate limit on), the baseline (bench/baseline.ts: Fastify and pg) and
@@ -119,6 +119,9 @@ async function main(): Promise<void> {
       connections: { type: 'string', default: '16' },
       // Only the scenarios whose name contains this, e.g. --only list.
       only: { type: 'string' },
+      // Webhook subscriptions to order-new and order-paid (never sent: the workers are off), so
+      // that every create and payment also records its event and fans it out to them.
+      subscriptions: { type: 'string', default: '0' },
     },
   });
   const smoke = values.smoke;
@@ -170,6 +173,16 @@ async function main(): Promise<void> {
     );
     servers.push(limited);
     const token = await createAdminKey(database.url);
+    for (let n = 0; n < Number(values.subscriptions); n += 1) {
+      for (const event of ['order-new', 'order-paid']) {
+        const response = await fetch(`${gateway.url}/System/Events`, {
+          method: 'POST',
+          headers: { token, 'content-type': 'application/json' },
+          body: JSON.stringify({ event, path: `https://receiver-${n}.example/hooks` }),
+        });
+        if (response.status !== 201) throw new Error(`subscribing: ${response.status} ${await response.text()}`);
+      }
+    }
     const ids = await seed(gateway.url, token, smoke ? 40 : 400);
     await checkSameAnswers(gateway.url, baseline.url, token, ids[0]!);
     await checkSameAnswers(gateway.url, floor.url, token, ids[0]!);
