@@ -45,6 +45,9 @@ export interface FailingSubscription {
   enabled: boolean;
 }
 
+/** Why a subscription its owner disabled (PUT with enabled false) is. */
+const DISABLED_BY_OWNER = 'disabled by its owner';
+
 const COLUMNS = sql`id, api_key_id AS "apiKeyId", event, kind, path, method, parameters, condition,
   coalesce(status_ids, '{}') AS "statusIds", coalesce(channel_ids, '{}') AS "channelIds", enabled,
   disabled_reason AS "disabledReason", consecutive_failures AS "consecutiveFailures",
@@ -110,7 +113,7 @@ export class EventSubscriptionsRepository {
       sets.push(sql`enabled = true, disabled_reason = NULL, consecutive_failures = 0, failing_since = NULL,
                     paused_until = NULL`);
     } else if (patch.enabled === false) {
-      sets.push(sql`enabled = false, disabled_reason = 'disabled by its owner'`);
+      sets.push(sql`enabled = false, disabled_reason = ${DISABLED_BY_OWNER}`);
     }
     const [row] = await this.database.query<SubscriptionRecord>(sql`
       UPDATE event_subscriptions SET ${join(sets, ', ')} WHERE id = ${id}::int RETURNING ${COLUMNS}`);
@@ -139,10 +142,14 @@ export class EventSubscriptionsRepository {
     return row === undefined ? null : (row.expires ?? new Date(0));
   }
 
-  /** Subscriptions failing at least `failures` times in a row, or disabled by failures. */
+  /**
+   * Subscriptions failing at least `failures` times in a row, enabled or disabled by their
+   * failures (not one its owner disabled).
+   */
   async failing(failures: number): Promise<FailingSubscription[]> {
     return this.database.query<FailingSubscription>(sql`
       SELECT id, consecutive_failures AS "consecutiveFailures", enabled FROM event_subscriptions
-       WHERE consecutive_failures >= ${failures}::int ORDER BY id LIMIT 20`);
+       WHERE consecutive_failures >= ${failures}::int AND (enabled OR disabled_reason IS DISTINCT FROM ${DISABLED_BY_OWNER})
+       ORDER BY id LIMIT 20`);
   }
 }

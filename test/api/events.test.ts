@@ -3,7 +3,7 @@ import { sql } from '../../src/database/sql.js';
 import { OrderWriter } from '../../src/orders/order-writer.js';
 import { OrdersRepository } from '../../src/orders/orders.repository.js';
 import { guardedLookup, receiverProblem } from '../../src/events/egress.js';
-import { createOrder, orderBody } from '../support/factories.js';
+import { createOrder, itemBody, orderBody } from '../support/factories.js';
 import { type TestGateway, startGateway } from '../support/gateway.js';
 import { FAST_SYNC } from '../support/sync.js';
 import { waitFor } from '../support/wait.js';
@@ -311,6 +311,23 @@ describe('webhooks', () => {
     for (const one of subscriptions) await gateway.delete(`/System/Events/${one.id}`).expect(200);
   });
 
+  it('tells when MplusKASSA refuses an order, once', async () => {
+    const { id: subscription } = await subscribe({ event: 'order-sync-failed', path: `${receiver.url}/failed` });
+    const order = await createOrder(gateway, { items: [itemBody({ article_number: '4242' })] });
+    await waitFor('the event', () => receiver.taken.length >= 1);
+    const [call] = receiver.taken;
+    expect(JSON.parse(call!.body)).toMatchObject({
+      event: 'order-sync-failed',
+      order_id: order,
+      data: { error: 'create: UNKNOWN-ARTICLE: MplusKASSA has no article 4242.' },
+    });
+    // A later change waits behind the failure: no second event until it fails afresh.
+    await gateway.patch(`/System/Orders/${order}/status`, { status_id: 2 }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(receiver.calls).toHaveLength(1);
+    await gateway.delete(`/System/Events/${subscription}`).expect(200);
+  });
+
   it('holds everything back while the receiver is down and then delivers it in order', async () => {
     const { id: subscription } = await subscribe({ event: 'order-change-status', path: `${receiver.url}/down` });
     receiver.behaviour = { kind: 'answer', status: 503, body: 'maintenance until 10:00' };
@@ -546,7 +563,10 @@ describe('a subscription that keeps failing', () => {
     const enabled = (await strict.get(`/System/Events/${subscription}`)).body;
     expect(enabled).toMatchObject({ enabled: true, disabled_reason: null, path: 'https://192.0.2.1/hook' });
     await strict.put('/System/Events', { id: subscription, enabled: false }).expect(200);
-    expect((await strict.get(`/System/Events/${subscription}`)).body.enabled).toBe(false);
+    expect((await strict.get(`/System/Events/${subscription}`)).body).toMatchObject({
+      enabled: false,
+      disabled_reason: 'disabled by its owner',
+    });
     await strict.delete(`/System/Events/${subscription}`).expect(200);
     expect((await strict.get('/health/ready')).body.details.webhooks.status).toBe('up');
   });
