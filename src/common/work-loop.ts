@@ -6,15 +6,33 @@ import { EventEmitter } from 'node:events';
 // committed in this process, a worker done, the process stopping).
 
 /** A lease younger than this is never taken over: its holder may not have announced itself yet. */
-export const LEASE_GRACE_SECONDS = 10;
+const LEASE_GRACE_SECONDS = 10;
 /** After a failed take (the database away) the next waits this long at least. */
-export const FAILED_TAKE_PAUSE_MS = 1000;
+const FAILED_TAKE_PAUSE_MS = 1000;
+
+/** Who holds a lease: a process (ProcessPresence is one). */
+export interface Lease {
+  /** The process (ProcessPresence's instance) holding it. */
+  instanceId: string;
+  /** Whether other processes share the database (else any other holder is gone). */
+  shared: boolean;
+}
+
+/** A queue in Postgres whose items a process leases (the outbox, the webhook deliveries). */
+export interface LeasedQueue<K, T> {
+  /**
+   * Up to `limit` items for `lease`: free ones, and those of processes that are gone (none younger
+   * than `graceSeconds`), and its own not in `working` (left by a try that could not give them back).
+   */
+  lease(lease: Lease, working: K[], limit: number, graceSeconds: number): Promise<T[]>;
+}
 
 export interface WorkLoopOptions<K, T> {
+  queue: LeasedQueue<K, T>;
+  /** The process the items are leased for. */
+  holder: Lease;
   /** How many items may be worked on at once now; it may wait first (a busy process). */
   capacity(working: number): number | Promise<number>;
-  /** Up to `free` items to work on, none of `working`. */
-  take(free: number, working: K[]): Promise<T[]>;
   key(item: T): K;
   /** Works on one item; handles its own failures (a rejection is only logged by `failed`). */
   work(item: T): Promise<void>;
@@ -25,8 +43,7 @@ export interface WorkLoopOptions<K, T> {
    * more (fewer, larger takes); 1 by default.
    */
   minTake?: number;
-  /** Pause after a failed `take` (the database away), at least. */
-  failedTakePauseMs: number;
+  /** Says that taking items (the database away) or working on one failed. */
   failed(what: 'take' | 'work', error: Error): void;
 }
 
@@ -81,10 +98,15 @@ export class WorkLoop<K, T> {
       let pause = this.options.pollMs();
       if (free > 0) {
         try {
-          taken = await this.options.take(free, [...this.working.keys()]);
+          taken = await this.options.queue.lease(
+            this.options.holder,
+            [...this.working.keys()],
+            free,
+            LEASE_GRACE_SECONDS,
+          );
         } catch (error) {
           this.options.failed('take', error as Error);
-          pause = Math.max(pause, this.options.failedTakePauseMs);
+          pause = Math.max(pause, FAILED_TAKE_PAUSE_MS);
         }
       }
       for (const item of taken) this.begin(item);

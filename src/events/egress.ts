@@ -1,5 +1,8 @@
 import { type LookupAddress, lookup as dnsLookup } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
 
 // Where webhooks may go. A receiver is named by a URL a partner app gives, so without a check
 // anyone with an API key could make the gateway call its own network: the database, the cloud's
@@ -94,4 +97,26 @@ export function receiverProblem(raw: string, allowPrivate: boolean): string | nu
     return 'names an address that is not public (loopback, private or link-local); the gateway is set to refuse those (WEBHOOKS_ALLOW_PRIVATE_RECEIVERS)';
   }
   return null;
+}
+
+/**
+ * The gateway's rule for receivers, as set (WEBHOOKS_ALLOW_PRIVATE_RECEIVERS; unset, private
+ * receivers only on the embedded store): checked when a subscription is made or changed, and on
+ * every delivery.
+ */
+@Injectable()
+export class ReceiverPolicy {
+  readonly allowPrivate: boolean;
+  /** The `lookup` every delivery connects through. */
+  readonly lookup: ReturnType<typeof guardedLookup>;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(DATABASE_CONNECTION) connection: DatabaseConnection) {
+    this.allowPrivate = config.WEBHOOKS_ALLOW_PRIVATE_RECEIVERS ?? connection.embedded;
+    this.lookup = guardedLookup(this.allowPrivate);
+  }
+
+  /** Why `url` cannot be a receiver, or null (see receiverProblem). */
+  problem(url: string): string | null {
+    return receiverProblem(url, this.allowPrivate);
+  }
 }

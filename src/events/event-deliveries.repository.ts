@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Database, type Transaction } from '../database/database.js';
+import { Database, type Transaction, pageOf } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, empty, sql } from '../database/sql.js';
-import type { Lease } from '../outbox/outbox.repository.js';
+import type { Lease, LeasedQueue } from '../common/work-loop.js';
 import type { EventParameter } from './event-subscriptions.repository.js';
 
 // The deliveries are the webhook workers' queue (see WebhookDispatcher). A worker leases the
@@ -90,7 +90,7 @@ const DELIVERY_COLUMNS = sql`d.id::text AS id, d.subscription_id AS "subscriptio
   d.delivered_at AS "deliveredAt", e.created_at AS "occurredAt"`;
 
 @Injectable()
-export class EventDeliveriesRepository {
+export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDelivery> {
   constructor(private readonly database: Database) {}
 
   /**
@@ -176,7 +176,7 @@ export class EventDeliveriesRepository {
     await this.database.query(sql`
       WITH logged AS (${insertAttempt(delivery, attempt)}),
            subscription AS (
-             UPDATE event_subscriptions SET consecutive_failures = 0, failing_since = NULL, paused_until = NULL
+             UPDATE event_subscriptions SET consecutive_failures = 0, paused_until = NULL
               WHERE id = ${delivery.subscriptionId}::int AND (consecutive_failures > 0 OR paused_until IS NOT NULL))
       UPDATE event_deliveries SET state = 'delivered', delivered_at = now(), leased_by = NULL, leased_at = NULL,
              last_status = ${attempt.responseStatus}::int, last_error = NULL
@@ -199,7 +199,6 @@ export class EventDeliveriesRepository {
               WHERE id = ${delivery.id}::bigint)
       UPDATE event_subscriptions
          SET consecutive_failures = consecutive_failures + 1,
-             failing_since = coalesce(failing_since, now()),
              paused_until = now() + least(${policy.retryMaxMs}::float8,
                                           ${policy.retryBaseMs}::float8 * power(2, least(consecutive_failures, 40)))
                                     * (0.5 + random() * 0.5) * interval '1 millisecond',
@@ -219,21 +218,23 @@ export class EventDeliveriesRepository {
        WHERE id = ${id}::bigint AND leased_by = ${instanceId}`);
   }
 
+  /** The subscription's deliveries, newest first, in `state` when given. */
   async page(
     subscriptionId: number,
     state: 'pending' | 'delivered' | undefined,
     offset: number,
     limit: number,
   ): Promise<{ total: number; deliveries: DeliveryRecord[] }> {
-    const where = sql`d.subscription_id = ${subscriptionId}::int ${state ? sql`AND d.state = ${state}` : empty}`;
-    const [count] = await this.database.query<{ total: string }>(
-      sql`SELECT count(*) AS total FROM event_deliveries d WHERE ${where}`,
+    const { total, rows } = await pageOf<DeliveryRecord>(
+      this.database,
+      sql`event_deliveries d JOIN order_events e ON e.id = d.event_id JOIN event_subscriptions s ON s.id = d.subscription_id
+          WHERE d.subscription_id = ${subscriptionId}::int ${state ? sql`AND d.state = ${state}` : empty}`,
+      DELIVERY_COLUMNS,
+      sql`d.id DESC`,
+      offset,
+      limit,
     );
-    const rows = await this.database.query<DeliveryRecord>(sql`
-      SELECT ${DELIVERY_COLUMNS} FROM event_deliveries d
-        JOIN order_events e ON e.id = d.event_id JOIN event_subscriptions s ON s.id = d.subscription_id
-       WHERE ${where} ORDER BY d.id DESC LIMIT ${limit}::int OFFSET ${offset}::int`);
-    return { total: Number(count!.total), deliveries: rows };
+    return { total, deliveries: rows };
   }
 
   async findById(

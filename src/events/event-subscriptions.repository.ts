@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database } from '../database/database.js';
+import { Database, pageOf } from '../database/database.js';
 import { type Sql, empty, join, jsonb, raw, sql } from '../database/sql.js';
 import type { OrderEventKind } from './event-catalogue.js';
 
@@ -27,7 +27,7 @@ export interface SubscriptionRecord extends Omit<NewSubscription, 'secret'> {
   enabled: boolean;
   disabledReason: string | null;
   consecutiveFailures: number;
-  failingSince: Date | null;
+  /** When a pause after failures ends; null when none is in force. */
   pausedUntil: Date | null;
   previousSecretExpiresAt: Date | null;
   createdAt: Date;
@@ -51,7 +51,7 @@ const DISABLED_BY_OWNER = 'disabled by its owner';
 const COLUMNS = sql`id, api_key_id AS "apiKeyId", event, kind, path, method, parameters, condition,
   coalesce(status_ids, '{}') AS "statusIds", coalesce(channel_ids, '{}') AS "channelIds", enabled,
   disabled_reason AS "disabledReason", consecutive_failures AS "consecutiveFailures",
-  failing_since AS "failingSince", paused_until AS "pausedUntil",
+  CASE WHEN paused_until > now() THEN paused_until END AS "pausedUntil",
   CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS "previousSecretExpiresAt",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
@@ -77,14 +77,15 @@ export class EventSubscriptionsRepository {
     offset: number,
     limit: number,
   ): Promise<{ total: number; subscriptions: SubscriptionRecord[] }> {
-    const where = sql`api_key_id = ${apiKeyId}::int ${path === undefined ? empty : sql`AND path = ${path}`}`;
-    const [count] = await this.database.query<{ total: string }>(
-      sql`SELECT count(*) AS total FROM event_subscriptions WHERE ${where}`,
+    const { total, rows } = await pageOf<SubscriptionRecord>(
+      this.database,
+      sql`event_subscriptions WHERE api_key_id = ${apiKeyId}::int ${path === undefined ? empty : sql`AND path = ${path}`}`,
+      COLUMNS,
+      sql`id`,
+      offset,
+      limit,
     );
-    const rows = await this.database.query<SubscriptionRecord>(
-      sql`SELECT ${COLUMNS} FROM event_subscriptions WHERE ${where} ORDER BY id LIMIT ${limit}::int OFFSET ${offset}::int`,
-    );
-    return { total: Number(count!.total), subscriptions: rows };
+    return { total, subscriptions: rows };
   }
 
   async findById(id: number): Promise<SubscriptionRecord | null> {
@@ -110,8 +111,7 @@ export class EventSubscriptionsRepository {
     if (patch.statusIds !== undefined) set('status_ids', sql`${patch.statusIds}::int[]`);
     if (patch.channelIds !== undefined) set('channel_ids', sql`${patch.channelIds}::int[]`);
     if (patch.enabled === true) {
-      sets.push(sql`enabled = true, disabled_reason = NULL, consecutive_failures = 0, failing_since = NULL,
-                    paused_until = NULL`);
+      sets.push(sql`enabled = true, disabled_reason = NULL, consecutive_failures = 0, paused_until = NULL`);
     } else if (patch.enabled === false) {
       sets.push(sql`enabled = false, disabled_reason = ${DISABLED_BY_OWNER}`);
     }
@@ -130,16 +130,20 @@ export class EventSubscriptionsRepository {
    * A new signing secret; the old one keeps signing beside it until `overlapSeconds` have passed,
    * so receivers can move to the new one without missing a delivery.
    */
-  async rotateSecret(id: number, secret: string, overlapSeconds: number): Promise<Date | null> {
-    const [row] = await this.database.query<{ expires: Date | null }>(sql`
+  async rotateSecret(
+    id: number,
+    secret: string,
+    overlapSeconds: number,
+  ): Promise<{ previousSecretExpiresAt: Date | null } | null> {
+    const [row] = await this.database.query<{ previousSecretExpiresAt: Date | null }>(sql`
       UPDATE event_subscriptions
          SET previous_secret = CASE WHEN ${overlapSeconds}::int > 0 THEN secret END,
              previous_secret_expires_at = CASE WHEN ${overlapSeconds}::int > 0
                                                THEN now() + make_interval(secs => ${overlapSeconds}::int) END,
              secret = ${secret}, updated_at = now()
        WHERE id = ${id}::int
-      RETURNING previous_secret_expires_at AS expires`);
-    return row === undefined ? null : (row.expires ?? new Date(0));
+      RETURNING previous_secret_expires_at AS "previousSecretExpiresAt"`);
+    return row ?? null;
   }
 
   /**

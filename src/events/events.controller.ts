@@ -26,6 +26,11 @@ import {
 import { EventsService } from './events.service.js';
 import { ParseDeliveryIdPipe } from './parse-delivery-id.pipe.js';
 
+/** The subscription in the path. */
+const SubscriptionId = (): ParameterDecorator => Param('id', new ParseIdPipe('id'));
+/** The delivery in the path. */
+const DeliveryId = (): ParameterDecorator => Param('deliveryId', new ParseDeliveryIdPipe());
+
 @ApiTags('Events')
 @ApiSecurity('token')
 @RequiresRight('orders:read')
@@ -73,7 +78,7 @@ export class EventsController {
   @ApiOperation({ summary: 'Get one event subscription', description: 'Retailys `getEvent`.' })
   @ApiOkResponse({ type: EventModel })
   @ApiProblems(400, 401, 403, 404)
-  getEvent(@CurrentCaller() caller: Caller, @Param('id', new ParseIdPipe('id')) id: number): Promise<EventModel> {
+  getEvent(@CurrentCaller() caller: Caller, @SubscriptionId() id: number): Promise<EventModel> {
     return this.events.get(caller, id);
   }
 
@@ -84,7 +89,7 @@ export class EventsController {
   })
   @ApiOkResponse({ type: IdModel })
   @ApiProblems(400, 401, 403, 404)
-  deleteEvent(@CurrentCaller() caller: Caller, @Param('id', new ParseIdPipe('id')) id: number): Promise<IdModel> {
+  deleteEvent(@CurrentCaller() caller: Caller, @SubscriptionId() id: number): Promise<IdModel> {
     return this.events.remove(caller, id);
   }
 
@@ -101,7 +106,7 @@ export class EventsController {
   @ApiProblems(400, 401, 403, 404, 413, 415)
   rotateEventSecret(
     @CurrentCaller() caller: Caller,
-    @Param('id', new ParseIdPipe('id')) id: number,
+    @SubscriptionId() id: number,
     @Body() body: EventSecretRotationRequest,
   ): Promise<RotatedSecretModel> {
     return this.events.rotateSecret(caller, id, body.overlap_seconds);
@@ -116,7 +121,7 @@ export class EventsController {
   @ApiProblems(400, 401, 403, 404)
   getEventDeliveries(
     @CurrentCaller() caller: Caller,
-    @Param('id', new ParseIdPipe('id')) id: number,
+    @SubscriptionId() id: number,
     @Query() query: DeliveriesQuery,
   ): Promise<EventDeliveriesModel> {
     return this.events.deliveryPage(caller, id, query.state, query.page, query.per_page);
@@ -132,8 +137,8 @@ export class EventsController {
   @ApiProblems(400, 401, 403, 404)
   getEventDelivery(
     @CurrentCaller() caller: Caller,
-    @Param('id', new ParseIdPipe('id')) id: number,
-    @Param('deliveryId', new ParseDeliveryIdPipe()) deliveryId: string,
+    @SubscriptionId() id: number,
+    @DeliveryId() deliveryId: string,
   ): Promise<EventDeliveryDetailModel> {
     return this.events.delivery(caller, id, deliveryId);
   }
@@ -150,8 +155,8 @@ export class EventsController {
   @ApiProblems(400, 401, 403, 404)
   replayEventDelivery(
     @CurrentCaller() caller: Caller,
-    @Param('id', new ParseIdPipe('id')) id: number,
-    @Param('deliveryId', new ParseDeliveryIdPipe()) deliveryId: string,
+    @SubscriptionId() id: number,
+    @DeliveryId() deliveryId: string,
   ): Promise<{ id: string }> {
     return this.events.replay(caller, id, deliveryId);
   }
@@ -168,7 +173,7 @@ export class EventsController {
   @ApiProblems(400, 401, 403, 404, 413, 415)
   replayEvents(
     @CurrentCaller() caller: Caller,
-    @Param('id', new ParseIdPipe('id')) id: number,
+    @SubscriptionId() id: number,
     @Body() body: EventReplayRequest,
   ): Promise<EventReplayModel> {
     return this.events.replaySince(caller, id, body.since_event_id);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReceiverPolicy } from './egress.js';
 import { EventsController } from './events.controller.js';
 import { EventsService } from './events.service.js';
 import { OrderEventsModule } from './order-events.module.js';
@@ -9,6 +10,6 @@ import { WebhookSender } from './webhook-sender.js';
 @Module({
   imports: [OrderEventsModule],
   controllers: [EventsController],
-  providers: [EventsService, WebhookSender, WebhookDispatcher],
+  providers: [EventsService, ReceiverPolicy, WebhookSender, WebhookDispatcher],
 })
 export class EventsModule {}

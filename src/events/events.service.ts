@@ -27,8 +27,7 @@ import {
   type SubscriptionPatch,
   type SubscriptionRecord,
 } from './event-subscriptions.repository.js';
-import { receiverProblem } from './egress.js';
-import { WebhookSender } from './webhook-sender.js';
+import { ReceiverPolicy } from './egress.js';
 
 // /System/Events: partner apps' subscriptions to order events. A subscription belongs to the API
 // key that made it: a key lists and changes its own; an admin key may also read, change and
@@ -42,27 +41,25 @@ export class EventsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly subscriptions: EventSubscriptionsRepository,
     private readonly deliveries: EventDeliveriesRepository,
-    private readonly sender: WebhookSender,
+    private readonly receivers: ReceiverPolicy,
   ) {}
 
   async create(caller: Caller, body: EventPostRequest): Promise<CreatedEventModel> {
     const errors: FieldError[] = [];
-    const kind = eventKindOf(body.event);
-    const condition = parseCondition(body.condition, 'condition', errors);
-    this.checkPath(body.path, errors);
-    const parameters = checkedParameters(body.parameters, errors);
-    if (!kind) errors.push({ field: 'event', message: `${body.event} is not an event of the gateway` });
-    if (errors.length > 0 || !kind) throw DomainError.validation(errors);
+    const fields = this.checked(body, errors);
+    if (errors.length > 0) throw DomainError.validation(errors);
     const secret = newSecret();
     const id = await this.subscriptions.create({
       apiKeyId: ownerOf(caller),
+      method: 'POST',
+      parameters: [],
+      condition: null,
+      statusIds: [],
+      channelIds: [],
+      ...fields,
       event: body.event,
-      kind,
+      kind: fields.kind!,
       path: body.path,
-      method: body.method ?? 'POST',
-      parameters,
-      condition: emptyToNull(body.condition),
-      ...condition,
       secret,
     });
     return { id, secret };
@@ -85,21 +82,7 @@ export class EventsService {
   async update(caller: Caller, body: EventPutRequest): Promise<IdModel> {
     await this.owned(caller, body.id);
     const errors: FieldError[] = [];
-    const patch: SubscriptionPatch = { enabled: body.enabled ?? true };
-    if (body.event !== undefined) {
-      const kind = eventKindOf(body.event);
-      if (kind) Object.assign(patch, { event: body.event, kind });
-    }
-    if (body.path !== undefined) {
-      this.checkPath(body.path, errors);
-      patch.path = body.path;
-    }
-    if (body.method !== undefined) patch.method = body.method;
-    if (body.parameters !== undefined) patch.parameters = checkedParameters(body.parameters, errors);
-    if (body.condition !== undefined) {
-      Object.assign(patch, parseCondition(body.condition, 'condition', errors));
-      patch.condition = emptyToNull(body.condition);
-    }
+    const patch: SubscriptionPatch = { ...this.checked(body, errors), enabled: body.enabled ?? true };
     if (errors.length > 0) throw DomainError.validation(errors);
     if (!(await this.subscriptions.update(body.id, patch))) throw eventNotFound(body.id);
     return { id: body.id };
@@ -114,13 +97,13 @@ export class EventsService {
   async rotateSecret(caller: Caller, id: number, overlapSeconds: number | undefined): Promise<RotatedSecretModel> {
     await this.owned(caller, id);
     const secret = newSecret();
-    const expires = await this.subscriptions.rotateSecret(
+    const rotated = await this.subscriptions.rotateSecret(
       id,
       secret,
       overlapSeconds ?? this.config.WEBHOOK_SECRET_OVERLAP_SECONDS,
     );
-    if (!expires) throw eventNotFound(id);
-    return { id, secret, previous_secret_expires_at: expires.getTime() === 0 ? null : toAtom(expires) };
+    if (!rotated) throw eventNotFound(id);
+    return { id, secret, previous_secret_expires_at: toAtomOrNull(rotated.previousSecretExpiresAt) };
   }
 
   async deliveryPage(
@@ -174,9 +157,26 @@ export class EventsService {
     return subscription;
   }
 
-  private checkPath(path: string, errors: FieldError[]): void {
-    const problem = receiverProblem(path, this.sender.privateReceiversAllowed);
-    if (problem) errors.push({ field: 'path', message: `path ${problem}` });
+  /** The fields a create or a change gives, checked (problems into `errors`) and as stored. */
+  private checked(body: EventPostRequest | EventPutRequest, errors: FieldError[]): SubscriptionPatch {
+    const fields: SubscriptionPatch = {};
+    if (body.event !== undefined) {
+      const kind = eventKindOf(body.event);
+      if (kind) Object.assign(fields, { event: body.event, kind });
+      else errors.push({ field: 'event', message: `${body.event} is not an event of the gateway` });
+    }
+    if (body.path !== undefined) {
+      const problem = this.receivers.problem(body.path);
+      if (problem) errors.push({ field: 'path', message: `path ${problem}` });
+      fields.path = body.path;
+    }
+    if (body.method !== undefined) fields.method = body.method;
+    if (body.parameters !== undefined) fields.parameters = checkedParameters(body.parameters, errors);
+    if (body.condition !== undefined) {
+      Object.assign(fields, parseCondition(body.condition, 'condition', errors));
+      fields.condition = emptyToNull(body.condition);
+    }
+    return fields;
   }
 }
 

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { FAILED_TAKE_PAUSE_MS, LEASE_GRACE_SECONDS, WorkLoop } from '../common/work-loop.js';
+import { WorkLoop } from '../common/work-loop.js';
 import { ProcessPresence } from '../database/process-presence.js';
 import { Metrics } from '../metrics/metrics.js';
 import { EventDeliveriesRepository, type LeasedDelivery } from './event-deliveries.repository.js';
@@ -36,20 +36,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly metrics: Metrics,
   ) {
     this.loop = new WorkLoop<string, LeasedDelivery>({
+      queue: this.deliveries,
+      holder: this.presence,
       capacity: () => this.config.WEBHOOK_CONCURRENCY,
       // A take is a statement: refilled a quarter of the workers at a time.
       minTake: Math.ceil(this.config.WEBHOOK_CONCURRENCY / 4),
-      take: (free, working) =>
-        this.deliveries.lease(
-          { instanceId: this.presence.instanceId, shared: this.presence.shared },
-          working,
-          free,
-          LEASE_GRACE_SECONDS,
-        ),
       key: (delivery) => delivery.id,
       work: (delivery) => this.deliver(delivery),
       pollMs: () => this.config.SYNC_POLL_INTERVAL_MS,
-      failedTakePauseMs: FAILED_TAKE_PAUSE_MS,
       failed: (what, error) =>
         this.logger.warn(
           what === 'take'

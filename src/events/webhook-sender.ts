@@ -3,10 +3,9 @@ import https from 'node:https';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Webhook } from 'standardwebhooks';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/database-connection.js';
 import { type EventFacts, parameterValue } from './event-catalogue.js';
 import type { AttemptRecord, LeasedDelivery } from './event-deliveries.repository.js';
-import { guardedLookup, receiverProblem } from './egress.js';
+import { ReceiverPolicy } from './egress.js';
 
 // One delivery as an HTTP call, signed the Standard Webhooks way (https://www.standardwebhooks.com):
 //   webhook-id         the event's id (evt_<id>): the same in every attempt and replay, so a
@@ -21,7 +20,7 @@ import { guardedLookup, receiverProblem } from './egress.js';
 /** Answer bytes read at most; the rest is not waited for. */
 const READ_LIMIT_BYTES = 64 * 1024;
 
-export const USER_AGENT = 'orders-gateway-webhooks/1';
+const USER_AGENT = 'orders-gateway-webhooks/1';
 
 /** What a delivery sends: built once per attempt (the timestamp is the attempt's). */
 export interface WebhookRequest {
@@ -32,7 +31,7 @@ export interface WebhookRequest {
 }
 
 /** The facts of a leased delivery's event, as its variables see them. */
-export function factsOf(delivery: LeasedDelivery): EventFacts {
+function factsOf(delivery: LeasedDelivery): EventFacts {
   return {
     eventId: `evt_${delivery.event.id}`,
     event: delivery.target.event,
@@ -48,7 +47,7 @@ export function factsOf(delivery: LeasedDelivery): EventFacts {
  * What is sent: the parameters with their variables filled in, or, for a subscription without
  * parameters, the whole event (its ids, sequence, time and data).
  */
-export function webhookContent(delivery: LeasedDelivery): Record<string, unknown> {
+function webhookContent(delivery: LeasedDelivery): Record<string, unknown> {
   const facts = factsOf(delivery);
   if (delivery.target.parameters.length > 0) {
     return Object.fromEntries(delivery.target.parameters.map((one) => [one.name, parameterValue(one.variable, facts)]));
@@ -66,7 +65,7 @@ export function webhookContent(delivery: LeasedDelivery): Record<string, unknown
 }
 
 /** The signed request of one attempt at `delivery`, at `now`. */
-export function webhookRequest(delivery: LeasedDelivery, now: Date): WebhookRequest {
+function webhookRequest(delivery: LeasedDelivery, now: Date): WebhookRequest {
   const content = webhookContent(delivery);
   const url = new URL(delivery.target.path);
   let signed: string;
@@ -97,20 +96,13 @@ export function webhookRequest(delivery: LeasedDelivery, now: Date): WebhookRequ
 
 @Injectable()
 export class WebhookSender implements OnApplicationShutdown {
-  private readonly allowPrivate: boolean;
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DATABASE_CONNECTION) connection: DatabaseConnection,
-  ) {
-    this.allowPrivate = allowsPrivateReceivers(config, connection.embedded);
-  }
-
-  get privateReceiversAllowed(): boolean {
-    return this.allowPrivate;
-  }
+    private readonly receivers: ReceiverPolicy,
+  ) {}
 
   onApplicationShutdown(): void {
     this.httpAgent.destroy();
@@ -126,7 +118,7 @@ export class WebhookSender implements OnApplicationShutdown {
       durationMs: performance.now() - started,
       ...part,
     });
-    const problem = receiverProblem(delivery.target.path, this.allowPrivate);
+    const problem = this.receivers.problem(delivery.target.path);
     if (problem) {
       return finish({ outcome: 'refused', responseStatus: null, responseBody: null, error: `path ${problem}` });
     }
@@ -168,7 +160,7 @@ export class WebhookSender implements OnApplicationShutdown {
           method: request.method,
           headers: request.headers,
           agent: secure ? this.httpsAgent : this.httpAgent,
-          lookup: guardedLookup(this.allowPrivate) as never,
+          lookup: this.receivers.lookup as never,
           signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
         },
         (incoming) => {
@@ -201,9 +193,4 @@ function queryValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
-}
-
-/** Whether receivers on addresses that are not public are allowed: the setting, else only on the embedded store. */
-export function allowsPrivateReceivers(config: AppConfig, embedded: boolean): boolean {
-  return config.WEBHOOKS_ALLOW_PRIVATE_RECEIVERS ?? embedded;
 }

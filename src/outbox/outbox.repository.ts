@@ -3,6 +3,7 @@ import { Database, type Executor } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, empty, jsonb, sql } from '../database/sql.js';
 import { syncFailedEventStatement } from '../events/order-events.js';
+import type { Lease, LeasedQueue } from '../common/work-loop.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } from './order-sync.repository.js';
@@ -58,13 +59,6 @@ export interface OutboxBacklog {
   failedOrders: number;
 }
 
-export interface Lease {
-  /** The process (ProcessPresence's instance) holding it. */
-  instanceId: string;
-  /** Whether other processes share the database (else any other holder is gone). */
-  shared: boolean;
-}
-
 interface EventJson {
   id: string;
   kind: SyncEventKind;
@@ -106,7 +100,7 @@ function toEvents(orderId: number, events: EventJson[]): SyncEventRecord[] {
 }
 
 @Injectable()
-export class OutboxRepository {
+export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
   constructor(
     private readonly database: Database,
     private readonly signal: OutboxSignal,

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProcessPresence } from '../database/process-presence.js';
-import { FAILED_TAKE_PAUSE_MS, LEASE_GRACE_SECONDS, WorkLoop } from '../common/work-loop.js';
+import { WorkLoop } from '../common/work-loop.js';
 import { ApiLoad } from '../metrics/api-load.js';
 import { type LeasedOrder, OutboxRepository } from '../outbox/outbox.repository.js';
 import { OutboxSignal } from '../outbox/outbox-signal.js';
@@ -43,23 +43,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicati
     private readonly load: ApiLoad,
   ) {
     this.loop = new WorkLoop<number, LeasedOrder>({
+      queue: this.outbox,
+      holder: this.presence,
       capacity: async (working) => {
         // While the API keeps the process busy: one order at a time, a pause between (see ApiLoad).
         const busy = this.load.busy();
         if (busy && working === 0) await new Promise((resolve) => setTimeout(resolve, BUSY_PAUSE_MS).unref());
         return busy ? 1 : this.config.SYNC_CONCURRENCY;
       },
-      take: (free, working) =>
-        this.outbox.lease(
-          { instanceId: this.presence.instanceId, shared: this.presence.shared },
-          working,
-          free,
-          LEASE_GRACE_SECONDS,
-        ),
       key: (leased) => leased.orderId,
       work: (leased) => this.forward(leased),
       pollMs: () => this.config.SYNC_POLL_INTERVAL_MS,
-      failedTakePauseMs: FAILED_TAKE_PAUSE_MS,
       failed: (what, error) =>
         this.logger.warn(
           what === 'take'

@@ -41,7 +41,6 @@ CREATE TABLE "event_subscriptions" (
     "previous_secret" TEXT,
     "previous_secret_expires_at" TIMESTAMPTZ(3),
     "consecutive_failures" INTEGER NOT NULL DEFAULT 0,
-    "failing_since" TIMESTAMPTZ(3),
     "paused_until" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
