@@ -122,7 +122,7 @@ export class ApiKeysService {
     try {
       const committed = await this.keys
         .change<ApiKeyModel>(key.id, patch)
-        .answers(toApiKeyModel({ ...key, ...patch }))
+        .answers(toApiKeyModel({ ...key, ...definedFields(patch) }))
         .recordedBy(request?.idempotency ? this.idempotency.recordFor(request.idempotency) : null)
         .commit();
       if (!committed) throw apiKeyNotFound(key.id);
@@ -135,6 +135,11 @@ export class ApiKeysService {
   async isEmpty(): Promise<boolean> {
     return (await this.keys.count()) === 0;
   }
+}
+
+/** A patch without the fields it leaves as they are (a name not given is not a name removed). */
+function definedFields(patch: ApiKeyPatch): ApiKeyPatch {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
 }
 
 function apiKeyNotFound(id: number): DomainError {

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
 import type { Caller } from '../auth/caller.js';
 import { ApiProblems } from '../common/http/api-docs.js';
@@ -22,14 +22,16 @@ import {
   EventReplayModel,
   EventsModel,
   RotatedSecretModel,
+  EventDeliveryIdModel,
 } from './dto/event.model.js';
 import { EventsService } from './events.service.js';
-import { ParseDeliveryIdPipe } from './parse-delivery-id.pipe.js';
+import { DELIVERY_ID_SCHEMA, ParseDeliveryIdPipe } from './parse-delivery-id.pipe.js';
 
 /** The subscription in the path. */
 const SubscriptionId = (): ParameterDecorator => Param('id', new ParseIdPipe('id'));
 /** The delivery in the path. */
 const DeliveryId = (): ParameterDecorator => Param('deliveryId', new ParseDeliveryIdPipe());
+const DeliveryIdParameter = (): MethodDecorator => ApiParam({ name: 'deliveryId', ...DELIVERY_ID_SCHEMA });
 
 @ApiTags('Events')
 @ApiSecurity('token')
@@ -128,6 +130,7 @@ export class EventsController {
   }
 
   @Get(':id/deliveries/:deliveryId')
+  @DeliveryIdParameter()
   @ApiOperation({
     summary: 'Get one delivery with its attempts',
     description:
@@ -144,6 +147,7 @@ export class EventsController {
   }
 
   @Post(':id/deliveries/:deliveryId/replay')
+  @DeliveryIdParameter()
   @NoIdempotencyKey()
   @ApiOperation({
     summary: 'Send a delivery again',
@@ -151,13 +155,13 @@ export class EventsController {
       'An addition to Retailys: a new delivery of the same event (the same `webhook-id`), after the waiting ones of ' +
       'its order. Each call replays once more, so the route takes no Idempotency-Key.',
   })
-  @ApiCreatedResponse({ type: IdModel })
+  @ApiCreatedResponse({ type: EventDeliveryIdModel })
   @ApiProblems(400, 401, 403, 404)
   replayEventDelivery(
     @CurrentCaller() caller: Caller,
     @SubscriptionId() id: number,
     @DeliveryId() deliveryId: string,
-  ): Promise<{ id: string }> {
+  ): Promise<EventDeliveryIdModel> {
     return this.events.replay(caller, id, deliveryId);
   }
 

@@ -5,6 +5,7 @@ import { ApiKeysService } from '../../src/auth/api-keys.service.js';
 import type { Right } from '../../src/auth/rights.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { MplusSimulator } from '../../src/mplus/simulator/simulator-server.js';
+import { assertDocumented } from './documented-answers.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 // The whole gateway over HTTP on a database of its own: what the API tests talk to.
@@ -17,7 +18,10 @@ export interface TestGateway {
   /** An API key with every right. */
   adminKey: string;
   keyWith(...rights: Right[]): Promise<string>;
-  /** supertest bound to the gateway, with the admin key unless another is given. */
+  /**
+   * supertest bound to the gateway, with the admin key unless another is given. Every answer is
+   * checked against the OpenAPI document (documented-answers.ts) before the test's own checks.
+   */
   get(path: string, key?: string): request.Test;
   post(path: string, body?: object, key?: string): request.Test;
   put(path: string, body?: object, key?: string): request.Test;
@@ -54,6 +58,10 @@ export async function startGateway(
   const apiKeys = app.get(ApiKeysService);
   const adminKey = (await apiKeys.create(shared.database ? 'test admin 2' : 'test admin', ['admin'])).key;
   const server = app.getHttpServer();
+  const documented = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string) => {
+    const test = request(server)[method](path);
+    return test.expect((response) => assertDocumented(method, path, { ...response, text: response.text ?? '' }));
+  };
   const withKey = (test: request.Test, key: string) => test.set('token', key);
   const withBody = (test: request.Test, body: object | undefined) => (body === undefined ? test : test.send(body));
   return {
@@ -62,11 +70,11 @@ export async function startGateway(
     simulator,
     adminKey,
     keyWith: async (...rights) => (await apiKeys.create(`test ${rights.join('+')}`, rights)).key,
-    get: (path, key = adminKey) => withKey(request(server).get(path), key),
-    post: (path, body, key = adminKey) => withBody(withKey(request(server).post(path), key), body),
-    put: (path, body, key = adminKey) => withBody(withKey(request(server).put(path), key), body),
-    patch: (path, body, key = adminKey) => withBody(withKey(request(server).patch(path), key), body),
-    delete: (path, key = adminKey) => withKey(request(server).delete(path), key),
+    get: (path, key = adminKey) => withKey(documented('get', path), key),
+    post: (path, body, key = adminKey) => withBody(withKey(documented('post', path), key), body),
+    put: (path, body, key = adminKey) => withBody(withKey(documented('put', path), key), body),
+    patch: (path, body, key = adminKey) => withBody(withKey(documented('patch', path), key), body),
+    delete: (path, key = adminKey) => withKey(documented('delete', path), key),
     close: async () => {
       await app.close();
       // What was shared belongs to the gateway that made it.

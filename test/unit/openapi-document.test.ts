@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
 
 // The checked-in document (which the gateway serves, see test/api/http.test.ts) describes every
 // operation fully enough for Swagger UI's "Try it out" and for client generators.
@@ -7,6 +8,7 @@ interface Operation {
   operationId?: string;
   summary?: string;
   security?: Array<Record<string, string[]>>;
+  parameters?: Array<Record<string, unknown>>;
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
   requestBody?: { content: Record<string, { schema: unknown }> };
 }
@@ -87,8 +89,10 @@ describe('openapi/openapi.json', () => {
     }
   });
 
-  it.each(keyed)('%s names the token and its problem answers', (_name, operation) => {
-    expect(operation.security).toEqual([{ token: [] }]);
+  it.each(keyed)('%s names the key schemes and its problem answers', (name, operation) => {
+    // The hash opens one order, and only by GET.
+    const byHash = name === 'GET /System/Orders/{orderId}' ? [{ order_hash: [] }] : [];
+    expect(operation.security).toEqual([{ token: [] }, { bearer: [] }, ...byHash]);
     for (const status of ['400', '401', '403', '429']) {
       expect(operation.responses[status]?.content?.['application/problem+json']?.schema).toEqual({
         $ref: '#/components/schemas/ErrorModel',
@@ -115,6 +119,43 @@ describe('openapi/openapi.json', () => {
     expect(parameterNames(operations.find(([name]) => name === 'PATCH /System/Orders/{orderId}/paid')![1])).toEqual(
       expect.arrayContaining(['If-Match', 'Idempotency-Key']),
     );
+  });
+
+  it('states that the health probes need no key', () => {
+    for (const [name, operation] of operations) {
+      if (name.includes(' /health/')) expect(operation.security).toEqual([]);
+    }
+  });
+
+  it('compiles under ajv in strict mode, as validating proxies compile it', () => {
+    // ajv knows OpenAPI's `nullable` (and refuses it without a `type` beside it); the other
+    // OpenAPI-only keywords are annotations to it.
+    const ajv = new Ajv({ strict: true, allErrors: true, validateFormats: false });
+    ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator']);
+    const schemas = JSON.parse(
+      JSON.stringify(document.components.schemas).replaceAll('"#/components/schemas/', '"openapi#/$defs/'),
+    ) as Record<string, unknown>;
+    ajv.addSchema({ $id: 'openapi', $defs: schemas });
+    for (const name of Object.keys(schemas)) {
+      expect(() => ajv.getSchema(`openapi#/$defs/${name}`)).not.toThrow();
+    }
+  });
+
+  it('types path ids as integers and boolean query flags as the text clients send', () => {
+    for (const [name, operation] of operations) {
+      for (const parameter of operation.parameters ?? []) {
+        const schema = parameter.schema as Record<string, unknown>;
+        if (parameter.in === 'path' && parameter.name === 'deliveryId') {
+          expect(schema).toEqual({ type: 'string', pattern: '^[1-9][0-9]{0,18}$', maxLength: 19 });
+        } else if (parameter.in === 'path') {
+          expect([name, schema]).toEqual([name, { type: 'integer', format: 'int32', minimum: 1, maximum: 2147483647 }]);
+        }
+        expect([name, parameter.name, schema.type]).not.toEqual([name, parameter.name, 'boolean']);
+      }
+    }
+    const list = operations.find(([name]) => name === 'GET /System/Orders')![1];
+    const expanded = list.parameters?.find((parameter) => parameter.name === 'expanded');
+    expect(expanded?.schema).toEqual({ type: 'string', enum: ['true', 'false', '1', '0'], default: 'false' });
   });
 
   it('resolves every $ref', () => {

@@ -40,4 +40,18 @@ export class ErrorModel {
   errors?: FieldErrorModel[];
   /** For refused transitions: the order's state. @example "sent" */
   current_state?: string;
+  /** For refused transitions: the routes that would change the order now. @example ["delivered", "paid"] */
+  allowed_transitions?: string[];
+  /** For 412: the order's version now (its ETag is W/"<version>"). @example 4 */
+  current_version?: number;
+  /** For a payment above the balance: what is still owed. @example 12.5 */
+  balance_due?: number;
+  /** For a refund above what may be refunded: what may. @example 12.5 */
+  refundable?: number;
+  /** For 403: the right the route needs. @example "orders:write" */
+  required_right?: string | null;
+  /** For 429: seconds until the limit resets. @example 12 */
+  retry_after?: number;
+  /** In a batch: the index of the record that was refused. @example 3 */
+  record?: number;
 }

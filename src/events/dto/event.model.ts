@@ -64,6 +64,12 @@ export class RotatedSecretModel {
   previous_secret_expires_at!: string | null;
 }
 
+/** The answer of a replay: the new delivery's id. */
+export class EventDeliveryIdModel {
+  /** @example "3052" */
+  id!: string;
+}
+
 /** One delivery of an event to a subscription. */
 export class EventDeliveryModel {
   /** @example "3051" */

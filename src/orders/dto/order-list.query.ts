@@ -235,8 +235,8 @@ export class GetOrderQuery {
 
   /**
    * The order's `hash`, instead of an API key: whoever holds it (a payment gateway, the customer's
-   * order page) may read this one order and nothing else. Internal notes are left out.
-   * @example "9f2c4e1ab07d4c55a3e1f0c2d9b8a761"
+   * order page) may read this one order and nothing else. Internal notes are left out. In the
+   * OpenAPI document this is the `order_hash` security scheme.
    */
   @IsOptional()
   @IsString()
