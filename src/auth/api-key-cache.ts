@@ -74,6 +74,14 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
     return record;
   }
 
+  /** The usable key with this hash if the cache holds it, without asking the database. */
+  peek(keyHash: string, now: Date): ApiKeyRecord | null {
+    const cached = this.entries.get(keyHash);
+    const fresh =
+      cached && now.getTime() - cached.cachedAt < MAX_AGE_MS && apiKeyState(cached.record, now) === 'active';
+    return fresh ? cached.record : null;
+  }
+
   /** Drops every cached key: an API key changed somewhere. */
   forget(): void {
     this.generation += 1;

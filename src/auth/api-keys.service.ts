@@ -38,7 +38,7 @@ export class ApiKeysService {
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
     const record = await this.keys.insert({
       name,
-      prefix: key.slice(0, KEY_PREFIX.length + 6),
+      prefix: keyPrefixOf(key),
       keyHash: hashApiKey(key),
       rights: [...new Set(rights)],
       expiresAt,
@@ -52,6 +52,12 @@ export class ApiKeysService {
     const keyHash = hashApiKey(key);
     const now = new Date();
     return this.cache.get(keyHash, now, () => this.keys.findUsableByHash(keyHash, now));
+  }
+
+  /** The usable key this process already knows, without asking the database; null otherwise. */
+  knownUsable(key: string): ApiKeyRecord | null {
+    if (!key.startsWith(KEY_PREFIX) || key.length > 100) return null;
+    return this.cache.peek(hashApiKey(key), new Date());
   }
 
   list(): Promise<ApiKeyRecord[]> {
@@ -140,6 +146,11 @@ export class ApiKeysService {
 /** A patch without the fields it leaves as they are (a name not given is not a name removed). */
 function definedFields(patch: ApiKeyPatch): ApiKeyPatch {
   return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+}
+
+/** The part of a key the admin routes show (`og_` and six characters), which failures are counted by. */
+export function keyPrefixOf(key: string): string {
+  return key.slice(0, KEY_PREFIX.length + 6);
 }
 
 function apiKeyNotFound(id: number): DomainError {

@@ -5,6 +5,7 @@ import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeysController } from './api-keys.controller.js';
 import { ApiKeysService } from './api-keys.service.js';
+import { AuthenticationFailures } from './authentication-failures.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { RequestLimiter } from './request-limiter.js';
 
@@ -14,6 +15,7 @@ import { RequestLimiter } from './request-limiter.js';
     ApiKeyCache,
     ApiKeyRepository,
     ApiKeysService,
+    AuthenticationFailures,
     RequestLimiter,
     // In this order: the rate limit counts the key the first guard found.
     { provide: APP_GUARD, useClass: ApiKeyGuard },

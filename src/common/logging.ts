@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.js';
+import { KEY_QUERY_PARAMETERS, baseParameterName } from './http/query-string.js';
 import { RequestContext } from './request-context.js';
 
 // One JSON object per line on stdout, written by pino. Every line written while a request is
@@ -88,7 +89,32 @@ function split(rest: unknown[]): { context: string | undefined; extra: unknown[]
   return { context: undefined, extra: rest };
 }
 
-/** The query string of a URL with the value of every `hash` parameter replaced, for logs. */
+/** Parameters whose values never reach the log, however their names are spelled. */
+const SECRET_PARAMETERS: ReadonlySet<string> = new Set([...KEY_QUERY_PARAMETERS, 'hash', 'secret', 'password']);
+
+/**
+ * A URL for logs: the value of every secret parameter replaced, in the query (`&` or `;`
+ * separated) and in the path's matrix parameters (`/5;hash=…`), recognised by the decoded name
+ * without a bracket suffix (`h%61sh`, `hash[]`, `HASH`). A name that cannot be decoded counts as
+ * secret.
+ */
 export function loggableUrl(url: string): string {
-  return url.replace(/([?&]hash=)[^&#]*/gi, '$1[redacted]');
+  const fragmentAt = url.indexOf('#');
+  const withoutFragment = fragmentAt === -1 ? url : url.slice(0, fragmentAt);
+  const queryAt = withoutFragment.indexOf('?');
+  const path = queryAt === -1 ? withoutFragment : withoutFragment.slice(0, queryAt);
+  const loggablePath = path.replace(/;([^/;]*)/g, (_whole, pair: string) => `;${loggablePair(pair)}`);
+  if (queryAt === -1) return loggablePath;
+  const query = withoutFragment.slice(queryAt + 1);
+  return `${loggablePath}?${query
+    .split(/([&;])/)
+    .map((part) => (part === '&' || part === ';' ? part : loggablePair(part)))
+    .join('')}`;
+}
+
+function loggablePair(pair: string): string {
+  const equalsAt = pair.indexOf('=');
+  if (equalsAt === -1) return pair;
+  const name = baseParameterName(pair.slice(0, equalsAt), true);
+  return name === null || SECRET_PARAMETERS.has(name) ? `${pair.slice(0, equalsAt)}=[redacted]` : pair;
 }

@@ -218,6 +218,17 @@ export const CONFIG_VARIABLES = {
     default: '1000',
     parse: integer(100, 3_600_000),
   },
+  AUTH_FAILURE_LIMIT: {
+    description:
+      'Failed authentications (unknown, revoked or expired keys) one client address, or one key prefix, may make per AUTH_FAILURE_WINDOW_SECONDS in each gateway process; past it unknown keys get 429 without a lookup. 0: no limit.',
+    default: '20',
+    parse: integer(0, 1_000_000),
+  },
+  AUTH_FAILURE_WINDOW_SECONDS: {
+    description: 'The window of AUTH_FAILURE_LIMIT.',
+    default: '60',
+    parse: integer(1, 86_400),
+  },
   REDIS_URL: {
     description:
       'Redis to keep the rate-limit counters in (redis://host:6379). Unset: an unlogged Postgres table, or on the embedded store the process itself.',

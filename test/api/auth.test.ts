@@ -141,6 +141,64 @@ describe('API keys', () => {
     }
   });
 
+  it('refuses a key in the URL, however its name is spelled, before using it', async () => {
+    for (const query of [
+      `token=${gateway.adminKey}`,
+      `tok%65n=${gateway.adminKey}`,
+      `api_key=${gateway.adminKey}`,
+      `API_KEY[]=${gateway.adminKey}`,
+      `key=${gateway.adminKey}`,
+      `access_token=${gateway.adminKey}`,
+    ]) {
+      const response = await gateway.get(`/System/Orders?${query}`, '').unset('token');
+      expect([query, response.status, response.body.code]).toEqual([query, 400, 'KEY_IN_URL']);
+      expect(response.body.detail).toContain('never in the URL');
+    }
+    // Also beside a good key in the header, and on a write (which changes nothing).
+    const write = await gateway.patch(`/System/Orders/${orderId}/cancel?token=${gateway.adminKey}`);
+    expect(write.status).toBe(400);
+    expect((await gateway.get(`/System/Orders/${orderId}`)).body.canceled).toBe(false);
+  });
+
+  // Failed authentications are counted per address and key prefix; past the limit an unknown key
+  // is refused without a lookup. Shown with api_keys locked: a lookup would wait for the lock, so
+  // a prompt 429 is one that asked nothing of the database.
+  it('answers a flood of made-up keys 429 without looking them up, and still lets a known key in', async () => {
+    const limited = await startGateway(
+      { AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '60' },
+      { database: gateway.database },
+    );
+    const locker = new pg.Client({ connectionString: gateway.database.url });
+    await locker.connect();
+    try {
+      const known = await limited.keyWith('orders:read');
+      await limited.get('/System/Orders/Statuses', known).expect(200);
+      for (let i = 0; i < 5; i += 1) {
+        const response = await limited.get('/System/Orders/Statuses', `og_madeup${i}${'x'.repeat(30)}`);
+        expect(response.status).toBe(401);
+      }
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE api_keys IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      for (let i = 0; i < 20; i += 1) {
+        const response = await limited
+          .get('/System/Orders/Statuses', `og_flood${i}${'y'.repeat(30)}`)
+          .timeout(3000)
+          .expect(429);
+        expect(response.body).toMatchObject({ code: 'AUTHENTICATION_FAILURES' });
+        expect(Number(response.headers['retry-after'])).toBeGreaterThan(0);
+        expect(response.body.retry_after).toBe(Number(response.headers['retry-after']));
+      }
+      expect(Date.now() - started).toBeLessThan(3000);
+      // A key this process has checked is not looked up again: it goes through the flood.
+      await limited.get('/System/Orders/Statuses', known).timeout(3000).expect(200);
+      await locker.query('ROLLBACK');
+    } finally {
+      await locker.end();
+      await limited.close();
+    }
+  });
+
   it('stores keys only as hashes', async () => {
     const client = new pg.Client({ connectionString: gateway.database.url });
     await client.connect();

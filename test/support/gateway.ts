@@ -41,8 +41,9 @@ export async function startGateway(
   const database = shared.database ?? (await createTestDatabase());
   const simulator = shared.simulator ?? new MplusSimulator({ ident: 'gateway', secret: 'simulator' });
   const url = shared.simulator ? simulator.url : await simulator.start();
-  // No rate limit unless a test asks for one: the tests send requests faster than clients would.
-  const config = loadConfig({ SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', ...env });
+  // No rate limits unless a test asks for one: the tests send requests (and unknown keys) faster
+  // than clients would.
+  const config = loadConfig({ SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', AUTH_FAILURE_LIMIT: '0', ...env });
   const app = await createApp(
     config,
     { url: database.url, embedded: false },

@@ -7,6 +7,8 @@ export enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
+  KEY_IN_URL = 'KEY_IN_URL',
+  AUTHENTICATION_FAILURES = 'AUTHENTICATION_FAILURES',
   FORBIDDEN = 'FORBIDDEN',
   ROUTE_NOT_FOUND = 'ROUTE_NOT_FOUND',
   ORDER_NOT_FOUND = 'ORDER_NOT_FOUND',
@@ -58,6 +60,10 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(413, 'Request body too large');
     case ErrorCode.UNAUTHENTICATED:
       return kind(401, 'Missing or invalid API key');
+    case ErrorCode.KEY_IN_URL:
+      return kind(400, 'API key in the URL');
+    case ErrorCode.AUTHENTICATION_FAILURES:
+      return kind(429, 'Too many failed authentications', 'warn');
     case ErrorCode.FORBIDDEN:
       return kind(403, 'API key lacks the right');
     case ErrorCode.ROUTE_NOT_FOUND:

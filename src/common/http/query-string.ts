@@ -24,3 +24,31 @@ export function parseQueryString(text: string): Record<string, unknown> {
   }
   return query;
 }
+
+/** Query parameter names that would carry an API key in the URL: refused, and never logged. */
+export const KEY_QUERY_PARAMETERS: ReadonlySet<string> = new Set([
+  'token',
+  'key',
+  'api_key',
+  'apikey',
+  'api-key',
+  'access_token',
+  'authorization',
+]);
+
+/**
+ * A parameter's name as a reader of it would take it: without a `[…]` suffix (`hash[]`,
+ * `token[0]`), in lower case. `raw` is decoded first when it is still percent-encoded (as in a
+ * URL; the parsed query's names already are); null when it cannot be decoded.
+ */
+export function baseParameterName(raw: string, encoded: boolean): string | null {
+  let name = raw;
+  if (encoded) {
+    try {
+      name = decodeURIComponent(raw.replace(/\+/g, ' '));
+    } catch {
+      return null;
+    }
+  }
+  return name.replace(/\[.*$/s, '').trim().toLowerCase();
+}
