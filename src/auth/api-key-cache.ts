@@ -60,11 +60,9 @@ export class ApiKeyCache implements OnModuleInit, OnApplicationShutdown {
    * `load`, whose answer is kept if no change to api_keys was announced meanwhile.
    */
   async get(keyHash: string, now: Date, load: () => Promise<ApiKeyRecord | null>): Promise<ApiKeyRecord | null> {
-    const cached = this.entries.get(keyHash);
-    if (cached && now.getTime() - cached.cachedAt < MAX_AGE_MS && apiKeyState(cached.record, now) === 'active') {
-      return cached.record;
-    }
-    if (cached) this.entries.delete(keyHash);
+    const cached = this.peek(keyHash, now);
+    if (cached) return cached;
+    this.entries.delete(keyHash);
     const generation = this.generation;
     const record = await load();
     if (record && this.listening && generation === this.generation) {

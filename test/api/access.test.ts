@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createOrder, getOrder } from '../support/factories.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { documentedAgent, startGateway, type TestGateway } from '../support/gateway.js';
 
 // Least privilege: an order's hash opens that order and nothing else; keys are managed (listed,
 // given an expiry, revoked) by admins, and stop working at once; each key has a rate limit.
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => gateway.close());
 
-const anonymous = () => request(gateway.app.getHttpServer());
+const anonymous = () => documentedAgent(gateway.app.getHttpServer());
 
 describe('reading an order by its hash', () => {
   it('gives that order to whoever holds the hash, without the internal note', async () => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import request from 'supertest';
 import { createOrder, historyOf, orderBody } from '../support/factories.js';
-import { startGateway, type TestGateway } from '../support/gateway.js';
+import { documentedAgent, startGateway, type TestGateway } from '../support/gateway.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { waitFor } from '../support/wait.js';
@@ -27,7 +26,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-const open = () => request(gateway.app.getHttpServer());
+const open = () => documentedAgent(gateway.app.getHttpServer());
 
 describe('health', () => {
   it('is live, and ready with the database, the outbox and MplusKASSA up, without a key', async () => {

@@ -59,10 +59,7 @@ export async function startGateway(
   const apiKeys = app.get(ApiKeysService);
   const adminKey = (await apiKeys.create(shared.database ? 'test admin 2' : 'test admin', ['admin'])).key;
   const server = app.getHttpServer();
-  const documented = (method: 'get' | 'post' | 'put' | 'patch' | 'delete', path: string) => {
-    const test = request(server)[method](path);
-    return test.expect((response) => assertDocumented(method, path, { ...response, text: response.text ?? '' }));
-  };
+  const documented = documentedAgent(server);
   const withKey = (test: request.Test, key: string) => test.set('token', key);
   const withBody = (test: request.Test, body: object | undefined) => (body === undefined ? test : test.send(body));
   return {
@@ -71,16 +68,34 @@ export async function startGateway(
     simulator,
     adminKey,
     keyWith: async (...rights) => (await apiKeys.create(`test ${rights.join('+')}`, rights)).key,
-    get: (path, key = adminKey) => withKey(documented('get', path), key),
-    post: (path, body, key = adminKey) => withBody(withKey(documented('post', path), key), body),
-    put: (path, body, key = adminKey) => withBody(withKey(documented('put', path), key), body),
-    patch: (path, body, key = adminKey) => withBody(withKey(documented('patch', path), key), body),
-    delete: (path, key = adminKey) => withKey(documented('delete', path), key),
+    get: (path, key = adminKey) => withKey(documented.get(path), key),
+    post: (path, body, key = adminKey) => withBody(withKey(documented.post(path), key), body),
+    put: (path, body, key = adminKey) => withBody(withKey(documented.put(path), key), body),
+    patch: (path, body, key = adminKey) => withBody(withKey(documented.patch(path), key), body),
+    delete: (path, key = adminKey) => withKey(documented.delete(path), key),
     close: async () => {
       await app.close();
       // What was shared belongs to the gateway that made it.
       if (!shared.simulator) await simulator.stop();
       if (!shared.database) await database.drop();
     },
+  };
+}
+
+/**
+ * supertest on `server` with every answer checked against the OpenAPI document
+ * (documented-answers.ts) before the test's own checks; no key is set.
+ */
+export function documentedAgent(server: Parameters<typeof request>[0]) {
+  const documented = (method: 'get' | 'post' | 'put' | 'patch' | 'delete') => (path: string) => {
+    const test = request(server)[method](path);
+    return test.expect((response) => assertDocumented(method, path, { ...response, text: response.text ?? '' }));
+  };
+  return {
+    get: documented('get'),
+    post: documented('post'),
+    put: documented('put'),
+    patch: documented('patch'),
+    delete: documented('delete'),
   };
 }
