@@ -154,7 +154,15 @@ function describeRequestConventions(document: OpenAPIObject): void {
       }
       // The history is about the order but is not the order: it is sent without the order's ETag.
       if ((onOrder && !path.endsWith('/history')) || (path === '/System/Orders' && method === 'post')) {
-        for (const [, response] of success) addHeader(response, 'ETag', 'The order’s version: W/"3".', true);
+        // A dry run's answer is an order at a version that is not kept: it has no ETag.
+        const dryRun = (operation.parameters ?? []).some(
+          (parameter) => 'name' in parameter && parameter.name === 'dry_run',
+        );
+        for (const [status, response] of success) {
+          if (dryRun && status === '200') {
+            addHeader(response, 'ETag', 'The order’s version: W/"3". Not sent with the answer of a dry run.');
+          } else addHeader(response, 'ETag', 'The order’s version: W/"3".', true);
+        }
       }
     }
   }

@@ -112,14 +112,27 @@ export class Database implements Executor, OnApplicationShutdown {
    * the only session, and such a query would wait for it forever.
    */
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.inTransaction(work, 'COMMIT');
+  }
+
+  /**
+   * `work` in a transaction that is always rolled back (a dry run): what it returns is what it saw
+   * of its own writes, and nothing it wrote is kept or acted on (no after-commit callback runs).
+   * Sequences it drew from stay drawn, as Postgres has it.
+   */
+  async rehearse<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.inTransaction(work, 'ROLLBACK');
+  }
+
+  private async inTransaction<T>(work: (tx: Transaction) => Promise<T>, end: 'COMMIT' | 'ROLLBACK'): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const tx = new Transaction(client, this.prepare);
       const result = await work(tx);
-      await client.query('COMMIT');
-      tx.runCommitted();
+      await client.query(end);
+      if (end === 'COMMIT') tx.runCommitted();
       return result;
     } catch (error) {
       try {

@@ -7,6 +7,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
 import { applyAnswer } from '../common/http/answer.js';
 import { isWriteMethod } from '../common/http/write-methods.js';
+import { isDryRun } from '../common/http/write-query.guard.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ProcessPresence } from '../database/process-presence.js';
 import { idempotencyKey, requestFingerprint } from './idempotency-key.js';
@@ -46,7 +47,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw DomainError.invalidField('Idempotency-Key', 'is not taken by this route: its answer is shown only once');
     }
     const apiKeyId = request.caller?.apiKeyId;
-    if (key === null || !apiKeyId) return next.handle();
+    // A dry run keeps nothing, its answer neither: the key stays free for the real write.
+    if (key === null || !apiKeyId || isDryRun(request)) return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const claim: IdempotencyClaim = {
       apiKeyId,

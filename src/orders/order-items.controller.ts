@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Param, Post, Put } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresRight } from '../auth/auth.decorators.js';
 import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
@@ -8,6 +8,7 @@ import { IdModel } from '../common/http/responses.model.js';
 import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { OrderItemsService } from './order-items.service.js';
+import { OrderDryRun } from './dry-run.decorator.js';
 
 const ITEMS_CHANGEABLE = 'Lines can change while the order is open: not once it is sent, done or canceled.';
 
@@ -24,6 +25,7 @@ export class OrderItemsController {
     description: `Adds a line and recomputes the order total in the same transaction. ${ITEMS_CHANGEABLE}`,
   })
   @ApiCreatedResponse({ type: IdModel, description: 'The new line’s id.' })
+  @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   addOrderItem(
     @CurrentWrite() write: WriteRequest,
@@ -39,6 +41,7 @@ export class OrderItemsController {
     description: `Changes the fields given of line \`id\` (201, as Retailys answers). ${ITEMS_CHANGEABLE}`,
   })
   @ApiCreatedResponse({ type: IdModel, description: 'The line’s id.' })
+  @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   editOrderItem(
     @CurrentWrite() write: WriteRequest,
@@ -50,7 +53,7 @@ export class OrderItemsController {
 
   @Delete(':itemId')
   @ApiOperation({ summary: 'Delete an item', description: `Removes a line. ${ITEMS_CHANGEABLE}` })
-  @ApiOkResponse({ type: IdModel, description: 'The deleted line’s id.' })
+  @OrderDryRun({ type: IdModel, description: 'The deleted line’s id.' })
   @ApiProblems(400, 401, 403, 404, 422)
   deleteOrderItem(
     @CurrentWrite() write: WriteRequest,

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Param, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresRight } from '../auth/auth.decorators.js';
 import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
@@ -12,6 +12,7 @@ import { OrderPaidPatchRequest } from './dto/order-paid.dto.js';
 import { OrderStatusPatchRequest } from './dto/order-status.dto.js';
 import { TrackingPostRequest } from './dto/tracking.dto.js';
 import { OrderLifecycleService } from './order-lifecycle.service.js';
+import { OrderDryRun } from './dry-run.decorator.js';
 
 const REPEAT = 'Repeating it once it holds answers 200 and changes nothing.';
 
@@ -30,7 +31,7 @@ export class OrderLifecycleController {
       'stays readable by id and takes no change until an admin restores it. Only a done or canceled order can ' +
       `be archived (422 otherwise). Nothing is sent to MplusKASSA. ${REPEAT}`,
   })
-  @ApiOkResponse({ type: IdModel })
+  @OrderDryRun({ type: IdModel, description: 'Archived.' })
   @ApiProblems(400, 401, 403, 404, 422)
   archiveOrder(
     @CurrentWrite() write: WriteRequest,
@@ -46,7 +47,7 @@ export class OrderLifecycleController {
     summary: 'Restore an archived order',
     description: `Clears \`deleted_at\`: the order is listed and takes changes again. Needs admin. ${REPEAT}`,
   })
-  @ApiOkResponse({ type: IdModel })
+  @OrderDryRun({ type: IdModel, description: 'Restored.' })
   @ApiProblems(400, 401, 403, 404)
   restoreOrder(
     @CurrentWrite() write: WriteRequest,
@@ -63,7 +64,7 @@ export class OrderLifecycleController {
     description:
       'A status with complete_order also marks the order done, one with cancel_order cancels it, under the rules of /done and /cancel.',
   })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   setOrderStatus(
     @CurrentWrite() write: WriteRequest,
@@ -83,7 +84,7 @@ export class OrderLifecycleController {
       'and an invoiced order takes no payment (422 ORDER_INVOICED). Other statuses record the attempt under its ' +
       'payment_id in payments[] and in the history. Needs orders:pay.',
   })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
   markOrderPaid(
     @CurrentWrite() write: WriteRequest,
@@ -96,7 +97,7 @@ export class OrderLifecycleController {
   @Patch('done')
   @RequiresRight('orders:write')
   @ApiOperation({ summary: 'Mark done', description: `Finishes the order; refused when canceled. ${REPEAT}` })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderDone(
     @CurrentWrite() write: WriteRequest,
@@ -109,7 +110,7 @@ export class OrderLifecycleController {
   @Patch('cancel')
   @RequiresRight('orders:write')
   @ApiOperation({ summary: 'Cancel', description: `Refused once the order is sent, delivered or done. ${REPEAT}` })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 422)
   cancelOrder(
     @CurrentWrite() write: WriteRequest,
@@ -122,7 +123,7 @@ export class OrderLifecycleController {
   @Patch('sent')
   @RequiresRight('orders:write')
   @ApiOperation({ summary: 'Mark sent', description: `Refused when canceled. ${REPEAT}` })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderSent(
     @CurrentWrite() write: WriteRequest,
@@ -138,7 +139,7 @@ export class OrderLifecycleController {
     summary: 'Mark delivered',
     description: `Also marks the order sent; refused when canceled. ${REPEAT}`,
   })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 422)
   markOrderDelivered(
     @CurrentWrite() write: WriteRequest,
@@ -156,7 +157,7 @@ export class OrderLifecycleController {
       'Adds a tracking number of a shipper; the order then shows it with its tracking_url. A parcel the order has is answered with its id and 200.',
   })
   @ApiCreatedResponse({ type: IdModel })
-  @ApiOkResponse({ type: IdModel, description: 'The order has this parcel already: its id.' })
+  @OrderDryRun({ type: IdModel, description: 'The order has this parcel already: its id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
   addOrderTracking(
     @CurrentWrite() write: WriteRequest,

@@ -128,8 +128,9 @@ export class OrderWriter {
     orderId: number,
     decideChange: Decide<T>,
     archivedToo = false,
-  ): Promise<Answer<T>> {
+  ): Promise<Answer<T | OrderModel>> {
     const decideOpen = archivedToo ? decideChange : refusingArchived(decideChange);
+    if (request.dryRun) return this.rehearse(request, orderId, decideOpen);
     const tries = this.connection.embedded ? EMBEDDED_TRIES : OPTIMISTIC_TRIES;
     for (let attempt = 1; attempt <= tries; attempt += 1) {
       const order = await this.orders.readById(orderId);
@@ -155,6 +156,26 @@ export class OrderWriter {
   }
 
   /**
+   * A dry run (see WriteRequest): decided and written exactly as `update` would, under the order's
+   * row lock, in a transaction that is rolled back; the answer is the order as it read back before.
+   */
+  private rehearse<T>(request: WriteRequest, orderId: number, decideChange: Decide<T>): Promise<Answer<OrderModel>> {
+    return this.orders.rehearse(async (tx) => {
+      const order = await this.orders.lockById(tx, orderId);
+      const answer = await this.attempt(tx, { ...request, idempotency: null }, orderId, order, decideChange);
+      if (!answer) throw new Error(`Order ${orderId} changed under its row lock`);
+      return this.rehearsed(tx, orderId);
+    });
+  }
+
+  /** The answer of a dry run: the order `tx` sees, before it is rolled back; no ETag, as no version of it is kept. */
+  async rehearsed(tx: Transaction, orderId: number): Promise<Answer<OrderModel>> {
+    const order = await this.orders.readById(orderId, tx);
+    if (!order) throw new Error(`Order ${orderId} is gone in its own dry run`);
+    return new Answer(this.mapper.toModel(order, false), 200);
+  }
+
+  /**
    * A route's change to an order whose row `tx` holds (read with lockManyById), decided and
    * written in `tx`, which commits it with everything else it holds (a batch). Without If-Match
    * and without its own Idempotency-Key answer: the caller answers for the whole transaction.
@@ -167,7 +188,7 @@ export class OrderWriter {
   ): Promise<Answer<T>> {
     const answer = await this.attempt(
       tx,
-      { caller, precondition: null, idempotency: null },
+      { caller, precondition: null, idempotency: null, dryRun: false },
       order.id,
       order,
       refusingArchived(decideChange),

@@ -12,6 +12,7 @@ import { OrderModel, OrdersModel } from './dto/order.model.js';
 import { OrderPostRequest } from './dto/order-post.dto.js';
 import { OrderPutRequest } from './dto/order-put.dto.js';
 import { OrdersService } from './orders.service.js';
+import { OrderDryRun } from './dry-run.decorator.js';
 
 @ApiTags('Orders')
 // OrderModel.status is one of these two, named by reference.
@@ -30,7 +31,7 @@ export class OrdersController {
       'is safe to repeat: an order with the same pair is answered with its id and status 200, not created again.',
   })
   @ApiCreatedResponse({ type: IdModel, description: 'Created.' })
-  @ApiOkResponse({ type: IdModel, description: 'An order with this external id exists: its id.' })
+  @OrderDryRun({ type: IdModel, description: 'An order with this external id exists: its id.' })
   @ApiProblems(400, 401, 403, 413, 415)
   createOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPostRequest): Promise<Answer<IdModel>> {
     return this.orders.create(write, body);
@@ -57,7 +58,7 @@ export class OrdersController {
     description:
       'Only the fields given change (null clears one). A discount or fee prices the whole order again in the same transaction. Refused once the order is sent, done or canceled.',
   })
-  @ApiOkResponse({ type: IdModel })
+  @OrderDryRun({ type: IdModel, description: 'Changed, or nothing to change.' })
   @ApiProblems(400, 401, 403, 404, 412, 413, 415, 422)
   updateOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPutRequest): Promise<Answer<IdModel>> {
     return this.orders.update(write, body);

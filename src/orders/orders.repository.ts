@@ -61,6 +61,11 @@ export class OrdersRepository {
     return this.database.transaction(work);
   }
 
+  /** `work` in a transaction that is rolled back whatever it did (see Database.rehearse): a dry run. */
+  rehearse<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.database.rehearse(work);
+  }
+
   /** One order, as `db` sees it (the pool, outside any transaction, unless a transaction is given). */
   async readById(id: number, db: Executor = this.database): Promise<OrderRecord | null> {
     const [row] = await db.query<OrderRow>(orderById(id));

@@ -9,6 +9,7 @@ import type { IdModel } from '../common/http/responses.model.js';
 import type { WriteRequest } from '../common/http/write-request.js';
 import { isUniqueViolation } from '../database/database-errors.js';
 import { sql } from '../database/sql.js';
+import type { UnitOfWork } from '../database/unit-of-work.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import type { OrderListQuery } from './dto/order-list.query.js';
 import type { OrderModel, OrdersModel, OrdersPaginator } from './dto/order.model.js';
@@ -22,7 +23,7 @@ import { OrderCreations } from './order-creations.js';
 import { CurrencyRules, moneyDraftOf, priceDraft, throwIfAny } from './order-input.js';
 import { OrderMapper } from './order.mapper.js';
 import { ORDER_MONEY_FIELDS } from './order-money.js';
-import type { OrderListFilter, OrderPatch, OrderRecord, OrderSortKey, OrderTotal } from './order.types.js';
+import type { NewOrder, OrderListFilter, OrderPatch, OrderRecord, OrderSortKey, OrderTotal } from './order.types.js';
 import { type OrderChange, OrderWriter, orderNotFound } from './order-writer.js';
 import { OrdersRepository } from './orders.repository.js';
 
@@ -47,6 +48,7 @@ export class OrdersService {
    */
   async create(request: WriteRequest, body: OrderPostRequest): Promise<Answer<IdModel>> {
     const { work, order } = this.creations.build<IdModel>(request.caller, body);
+    if (request.dryRun) return this.rehearseCreate(work, order);
     work
       .answers({ id: 0 }, { holes: [{ path: ['id'], value: sql`anchor.id` }], status: 201 })
       .recordedBy(request.idempotency && this.idempotency.recordFor(request.idempotency));
@@ -63,6 +65,26 @@ export class OrdersService {
       externalId !== null ? await this.orders.findByExternalId(order.externalOrderPrefix, externalId) : null;
     if (!existing) throw new Error('A create without an external id wrote nothing');
     return new Answer({ id: existing.id }, 200, existing.version);
+  }
+
+  /**
+   * A create's dry run (see WriteRequest): the order as the statement would write it, read back in
+   * a transaction that is rolled back; the order with the same external id where there is one.
+   */
+  private async rehearseCreate(work: UnitOfWork<IdModel>, order: NewOrder): Promise<Answer<OrderModel>> {
+    try {
+      const rehearsed = await this.orders.rehearse(async (tx) => {
+        const committed = await work.commit(tx);
+        return committed && this.writer.rehearsed(tx, committed.id);
+      });
+      if (rehearsed) return rehearsed;
+    } catch (error) {
+      if (order.externalOrderId === null || !isUniqueViolation(error)) throw error;
+    }
+    const found = await this.orders.findByExternalId(order.externalOrderPrefix, order.externalOrderId!);
+    const existing = found && (await this.orders.readById(found.id));
+    if (!existing) throw new Error('A create without an external id wrote nothing');
+    return new Answer(this.mapper.toModel(existing, false), 200, existing.version);
   }
 
   /**

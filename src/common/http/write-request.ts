@@ -3,6 +3,7 @@ import type { AuthenticatedRequest } from '../../auth/auth.decorators.js';
 import type { Caller } from '../../auth/caller.js';
 import type { IdempotencyClaim } from '../../idempotency/idempotency.repository.js';
 import { type Precondition, parseIfMatch } from './entity-tag.js';
+import { isDryRun } from './write-query.guard.js';
 
 /**
  * What a write needs to know about the request it serves, handed from the controller down to the
@@ -14,6 +15,11 @@ export interface WriteRequest {
   /** If-Match, when the request has one: the write goes ahead only on an order at an allowed version. */
   precondition: Precondition | null;
   idempotency: IdempotencyClaim | null;
+  /**
+   * `dry_run=true`: the write is decided and written as always, in a transaction that is rolled
+   * back; the answer is the order as the write would leave it (see WriteQueryGuard).
+   */
+  dryRun: boolean;
 }
 
 /** The request's WriteRequest (after authentication, and the idempotency interceptor's claim). */
@@ -25,5 +31,6 @@ export const CurrentWrite = createParamDecorator((_data: unknown, context: Execu
     caller: request.caller,
     precondition: typeof ifMatch === 'string' ? parseIfMatch(ifMatch) : null,
     idempotency: request.idempotencyClaim ?? null,
+    dryRun: isDryRun(request),
   };
 });

@@ -12,6 +12,7 @@ import {
   OrderBatchUpdateModel,
 } from './order-batch.dto.js';
 import { OrderBatchService } from './order-batch.service.js';
+import { TakesDryRun } from '../../common/http/write-query.guard.js';
 
 const ALL_OR_NOTHING =
   `Up to ${BATCH_MAX_RECORDS} records, written in one transaction: all of them or, when any record is refused, ` +
@@ -34,7 +35,11 @@ export class OrderBatchController {
       '201 when the batch created an order, 200 when every record existed.',
   })
   @ApiCreatedResponse({ type: OrderBatchCreateModel })
-  @ApiOkResponse({ type: OrderBatchCreateModel, description: 'Every record’s order existed already.' })
+  @ApiOkResponse({
+    type: OrderBatchCreateModel,
+    description: 'Every record’s order existed already; or a dry run, each result with its `order`.',
+  })
+  @TakesDryRun()
   @ApiProblems(400, 401, 403, 409, 413, 415, 422)
   createOrders(
     @CurrentWrite() write: WriteRequest,
@@ -51,7 +56,8 @@ export class OrderBatchController {
       `Each record is a PUT /System/Orders body: the order's \`id\` and only the fields to change (null clears one). ` +
       `${ALL_OR_NOTHING} No If-Match: the orders are changed under their row locks, in id order.`,
   })
-  @ApiOkResponse({ type: OrderBatchUpdateModel })
+  @ApiOkResponse({ type: OrderBatchUpdateModel, description: 'Changed; in a dry run, each result with its `order`.' })
+  @TakesDryRun()
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
   updateOrders(
     @CurrentWrite() write: WriteRequest,

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsObject, ValidateNested } from 'class-validator';
+import type { OrderModel } from '../dto/order.model.js';
 import { OrderPostRequest } from '../dto/order-post.dto.js';
 import { OrderPutRequest } from '../dto/order-put.dto.js';
 
@@ -41,6 +42,8 @@ export class BatchCreateResult {
   created!: boolean;
   /** The order's version (its ETag). @example 1 */
   version!: number;
+  /** Only in a dry run: the order as the batch would leave it. */
+  order?: OrderModel;
 }
 
 export class BatchUpdateResult {
@@ -50,6 +53,8 @@ export class BatchUpdateResult {
   changed!: boolean;
   /** The order's version after the batch (its ETag). @example 2 */
   version!: number;
+  /** Only in a dry run: the order as the batch would leave it. */
+  order?: OrderModel;
 }
 
 /** The answer of a batch create: each record's order, in the order of the records. */

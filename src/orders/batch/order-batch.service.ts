@@ -6,6 +6,7 @@ import type { WriteRequest } from '../../common/http/write-request.js';
 import type { Transaction } from '../../database/database.js';
 import { isTransactionConflict, isUniqueViolation } from '../../database/database-errors.js';
 import { IdempotencyRepository } from '../../idempotency/idempotency.repository.js';
+import type { OrderModel } from '../dto/order.model.js';
 import { OrderCreations } from '../order-creations.js';
 import { OrderWriter, orderNotFound } from '../order-writer.js';
 import { OrdersRepository } from '../orders.repository.js';
@@ -47,7 +48,7 @@ export class OrderBatchService {
       'external_order_id',
       'an external id',
     );
-    return this.inTransaction(async (tx) => {
+    return this.inTransaction(request, async (tx) => {
       const committed = await this.orders.createAll(
         tx,
         prepared.map(({ work }) => work),
@@ -65,6 +66,7 @@ export class OrderBatchService {
         if (!existing) throw new Error('A create without an external id wrote nothing');
         results.push({ id: existing.id, created: false, version: existing.version });
       }
+      if (request.dryRun) return this.rehearsed(tx, results);
       const answer: OrderBatchCreateModel = { status: true, results };
       const status = results.some((result) => result.created) ? 201 : 200;
       if (request.idempotency) await this.idempotency.recordIn(tx, request.idempotency, answer, status);
@@ -81,7 +83,7 @@ export class OrderBatchService {
       'id',
       'an order',
     );
-    return this.inTransaction(async (tx) => {
+    return this.inTransaction(request, async (tx) => {
       const locked = await this.orders.lockManyById(
         tx,
         body.records.map((record) => record.id),
@@ -99,17 +101,34 @@ export class OrderBatchService {
           version: answer.version ?? order!.version,
         });
       }
+      if (request.dryRun) return this.rehearsed(tx, results);
       const answer: OrderBatchUpdateModel = { status: true, results };
       if (request.idempotency) await this.idempotency.recordIn(tx, request.idempotency, answer, 200);
       return new Answer(answer, 200);
     });
   }
 
-  /** `work` in one transaction, run again when it met another transaction head-on. */
-  private async inTransaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  /**
+   * A dry run's answer (see WriteRequest): each record's result with its order as `tx` sees it,
+   * before the transaction is rolled back.
+   */
+  private async rehearsed<R extends { id: number }>(
+    tx: Transaction,
+    results: R[],
+  ): Promise<Answer<{ status: boolean; results: Array<R & { order: OrderModel }> }>> {
+    const orders: Array<R & { order: OrderModel }> = [];
+    for (const result of results) orders.push({ ...result, order: (await this.writer.rehearsed(tx, result.id)).body });
+    return new Answer({ status: true, results: orders }, 200);
+  }
+
+  /**
+   * `work` in one transaction, run again when it met another transaction head-on; for a dry run,
+   * in one that is rolled back.
+   */
+  private async inTransaction<T>(request: WriteRequest, work: (tx: Transaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.orders.transaction(work);
+        return await (request.dryRun ? this.orders.rehearse(work) : this.orders.transaction(work));
       } catch (error) {
         // Two batches inserting the same external ids in another order deadlock; a single create
         // can win a unique index a batch waited on. Either way the batch may simply run again.

@@ -10,6 +10,7 @@ import { CurrentWrite, type WriteRequest } from '../../common/http/write-request
 import { HistoryPostRequest } from '../dto/history.dto.js';
 import { HistoryModel } from '../dto/history.model.js';
 import { OrderHistoryService } from './order-history.service.js';
+import { OrderDryRun } from '../dry-run.decorator.js';
 
 @ApiTags('Order history')
 @ApiSecurity('token')
@@ -24,6 +25,7 @@ export class OrderHistoryController {
     description: 'A note of the client’s own (an e-mail sent, an app’s event).',
   })
   @ApiCreatedResponse({ type: IdModel, description: 'The entry’s id.' })
+  @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415)
   addOrderHistoryEntry(
     @CurrentWrite() write: WriteRequest,

@@ -1,5 +1,5 @@
 import { Body, Controller, Param, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresRight } from '../../auth/auth.decorators.js';
 import type { Answer } from '../../common/http/answer.js';
 import { ApiProblems } from '../../common/http/api-docs.js';
@@ -8,6 +8,7 @@ import { CurrentWrite, type WriteRequest } from '../../common/http/write-request
 import { OrderModel } from '../dto/order.model.js';
 import { OrderRefundPostRequest } from './order-refund.dto.js';
 import { OrderRefundsService } from './order-refunds.service.js';
+import { OrderDryRun } from '../dry-run.decorator.js';
 
 @ApiTags('Order lifecycle')
 @ApiSecurity('token')
@@ -26,7 +27,7 @@ export class OrderRefundsController {
       'negative payment. Needs orders:pay. Answers the order.',
   })
   @ApiCreatedResponse({ type: OrderModel, description: 'Refunded.' })
-  @ApiOkResponse({ type: OrderModel, description: 'A refund with this refund_id was made before.' })
+  @OrderDryRun({ type: OrderModel, description: 'A refund with this refund_id was made before.' })
   @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, 422)
   refundOrder(
     @CurrentWrite() write: WriteRequest,

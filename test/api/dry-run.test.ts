@@ -1,0 +1,183 @@
+import pg from 'pg';
+import { createOrder, getOrder, historyOf, itemBody, orderBody } from '../support/factories.js';
+import { startGateway, type TestGateway } from '../support/gateway.js';
+
+// dry_run=true on the order writes: decided and written as always, rolled back; the answer is the
+// order as the write would leave it. Checked against what the database holds afterwards, not
+// only against what the gateway answers.
+
+let gateway: TestGateway;
+let client: pg.Client;
+beforeAll(async () => {
+  gateway = await startGateway();
+  client = new pg.Client({ connectionString: gateway.database.url });
+  await client.connect();
+});
+afterAll(async () => {
+  await client.end();
+  await gateway.close();
+});
+
+/** What a write leaves behind anywhere: orders, lines, history, outbox, order events, idempotency records. */
+async function footprint(): Promise<Record<string, number>> {
+  const tables = [
+    'orders',
+    'order_items',
+    'order_history',
+    'sync_events',
+    'order_events',
+    'order_payments',
+    'order_refunds',
+    'idempotency_keys',
+    'order_sync',
+    'trackings',
+  ];
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const { rows } = await client.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`);
+    counts[table] = rows[0]!.count;
+  }
+  const { rows } = await client.query<{ versions: number }>(
+    'SELECT coalesce(sum(version), 0)::int AS versions FROM orders',
+  );
+  counts.versions = rows[0]!.versions;
+  return counts;
+}
+
+describe('dry_run=true', () => {
+  it('answers the order a create would make, and makes none', async () => {
+    const before = await footprint();
+    const body = orderBody({
+      items: [itemBody(), itemBody({ article_number: '1002', count: 1 })],
+      metadata: { cart: 'c-1' },
+    });
+    const response = await gateway.post('/System/Orders?dry_run=true', body).expect(200);
+    expect(response.headers.etag).toBeUndefined();
+    expect(response.body).toMatchObject({
+      email: body.email,
+      money: 36.3,
+      items: [
+        expect.objectContaining({ article: { id: 1001, article_number: '1001' }, count: 2 }),
+        expect.objectContaining({ article: expect.objectContaining({ article_number: '1002' }) }),
+      ],
+      metadata: { cart: 'c-1' },
+      lifecycle_state: 'open',
+      version: 1,
+    });
+    expect(await footprint()).toEqual(before);
+    await gateway.get(`/System/Orders/${response.body.id as number}`).expect(404);
+  });
+
+  it('refuses what the write would refuse, with the same answer', async () => {
+    const body = orderBody({ items: [itemBody({ price: { base_price: 10, final_price: 12.1, vat: 21 } })] });
+    const real = await gateway.post('/System/Orders', body).expect(400);
+    const rehearsed = await gateway.post('/System/Orders?dry_run=1', body).expect(400);
+    expect({ ...rehearsed.body, request_id: null }).toEqual({ ...real.body, request_id: null });
+  });
+
+  it('answers the existing order for a repeated external id, as the create would', async () => {
+    const body = orderBody({ external_order_id: `dry-${Date.now()}` });
+    const id = (await gateway.post('/System/Orders', body).expect(201)).body.id as number;
+    const rehearsed = await gateway.post('/System/Orders?dry_run=true', body).expect(200);
+    expect(rehearsed.body).toEqual(await getOrder(gateway, id));
+  });
+
+  it('shows a cancel without canceling, and what the cancel would refuse', async () => {
+    const id = await createOrder(gateway);
+    const order = await getOrder(gateway, id);
+    const before = await footprint();
+    const rehearsed = await gateway.patch(`/System/Orders/${id}/cancel?dry_run=true`).expect(200);
+    expect(rehearsed.body).toMatchObject({
+      id,
+      canceled: true,
+      lifecycle_state: 'canceled',
+      version: order.version + 1,
+    });
+    expect(rehearsed.headers.etag).toBeUndefined();
+    expect(await getOrder(gateway, id)).toEqual(order);
+    expect(await footprint()).toEqual(before);
+
+    await gateway.patch(`/System/Orders/${id}/sent`).expect(200);
+    const refused = await gateway.patch(`/System/Orders/${id}/cancel?dry_run=true`).expect(422);
+    expect(refused.body).toMatchObject({ code: 'TRANSITION_NOT_ALLOWED', current_state: 'sent' });
+  });
+
+  it('honours If-Match as the write would', async () => {
+    const id = await createOrder(gateway);
+    await gateway.patch(`/System/Orders/${id}/done?dry_run=true`).set('if-match', '"9"').expect(412);
+    await gateway.patch(`/System/Orders/${id}/done?dry_run=true`).set('if-match', '"1"').expect(200);
+  });
+
+  it('neither claims nor records an Idempotency-Key: the real payment after it goes through', async () => {
+    const id = await createOrder(gateway);
+    const payment = { status: 'success', payment_id: `pay-${id}`, paid: 10 };
+    const rehearsed = await gateway
+      .patch(`/System/Orders/${id}/paid?dry_run=true`, payment)
+      .set('idempotency-key', `key-${id}`)
+      .expect(200);
+    expect(rehearsed.body).toMatchObject({ amount_paid: 10, balance_due: 14.2 });
+    expect((await getOrder(gateway, id)).amount_paid).toBe(0);
+    const real = await gateway
+      .patch(`/System/Orders/${id}/paid`, payment)
+      .set('idempotency-key', `key-${id}`)
+      .expect(200);
+    expect(real.headers['idempotent-replayed']).toBeUndefined();
+    expect(real.body).toMatchObject({ amount_paid: 10, balance_due: 14.2 });
+    expect((await historyOf(gateway, id)).filter((entry) => entry.action === 'paid')).toHaveLength(1);
+  });
+
+  it('shows an added item and the total it makes, on the order as it stays', async () => {
+    const id = await createOrder(gateway);
+    const order = await getOrder(gateway, id);
+    const rehearsed = await gateway
+      .post(`/System/Orders/${id}/item?dry_run=true`, itemBody({ article_number: '1003', count: 1 }))
+      .expect(200);
+    expect(rehearsed.body.items).toHaveLength(2);
+    expect(rehearsed.body.money).toBe(36.3);
+    expect(await getOrder(gateway, id)).toEqual(order);
+  });
+
+  it('rehearses a batch whole: each result with its order, nothing written', async () => {
+    const before = await footprint();
+    const response = await gateway
+      .post('/System/Orders/batch?dry_run=true', { records: [orderBody(), orderBody({ metadata: { n: '2' } })] })
+      .expect(200);
+    expect(response.body.status).toBe(true);
+    expect(response.body.results).toHaveLength(2);
+    expect(response.body.results[1]).toMatchObject({ created: true, order: { metadata: { n: '2' }, version: 1 } });
+    expect(await footprint()).toEqual(before);
+  });
+});
+
+describe('the query of a write', () => {
+  it('refuses any parameter but dry_run, by name, and writes nothing', async () => {
+    const id = await createOrder(gateway);
+    const response = await gateway.patch(`/System/Orders/${id}/cancel?dryrun=true`).expect(400);
+    expect(response.body.errors).toEqual([{ field: 'dryrun', message: expect.stringContaining('not a parameter') }]);
+    expect((await getOrder(gateway, id)).canceled).toBe(false);
+  });
+
+  it('refuses a dry_run that is not a flag', async () => {
+    const id = await createOrder(gateway);
+    for (const query of ['dry_run=yes', 'dry_run=true&dry_run=false', 'dry_run[]=true']) {
+      const response = await gateway.patch(`/System/Orders/${id}/cancel?${query}`).expect(400);
+      expect(response.body.errors[0].field).toMatch(/^dry_run/);
+    }
+    expect((await getOrder(gateway, id)).canceled).toBe(false);
+  });
+
+  it('refuses dry_run on a route that cannot rehearse its write', async () => {
+    const response = await gateway
+      .post('/System/ApiKeys?dry_run=true', { name: 'x', rights: ['orders:read'] })
+      .expect(400);
+    expect(response.body.errors).toEqual([
+      { field: 'dry_run', message: expect.stringContaining('not taken by this route') },
+    ]);
+    const keys = await gateway.get('/System/ApiKeys?per_page=100').expect(200);
+    expect(JSON.stringify(keys.body)).not.toContain('"x"');
+  });
+
+  it('answers 401 before anything about the query', async () => {
+    await gateway.patch('/System/Orders/1/cancel?bogus=1', undefined, 'not-a-key').expect(401);
+  });
+});
