@@ -1,8 +1,18 @@
-import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type Access, CurrentAccess, OrderHashAccess, RequiresRight } from '../auth/auth.decorators.js';
 import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
+import { parseIfNoneMatch } from '../common/http/entity-tag.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel, NonExpandedModel } from '../common/http/responses.model.js';
 import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
@@ -74,12 +84,28 @@ export class OrdersController {
       'key, whoever holds the order’s hash reads this order (its internal note left out) and nothing else.',
   })
   @ApiOkResponse({ type: OrderModel })
+  @ApiResponse({
+    status: 304,
+    description: 'If-None-Match names the order’s version: the client’s copy is current. No body.',
+    headers: { ETag: { description: 'The order’s version: W/"3".', required: true, schema: { type: 'string' } } },
+  })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'ETags of the order the client holds (`W/"3"`, or `*`): at one of those versions the answer is 304.',
+  })
   @ApiProblems(400, 401, 403, 404)
   getOrder(
     @CurrentAccess() access: Access,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
     @Query() query: GetOrderQuery,
-  ): Promise<Answer<OrderModel>> {
-    return this.orders.get(orderId, query.expanded, access.kind === 'order-hash' ? access.hash : undefined);
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+  ): Promise<Answer<OrderModel | null>> {
+    return this.orders.get(
+      orderId,
+      query.expanded,
+      access.kind === 'order-hash' ? access.hash : undefined,
+      ifNoneMatch === undefined ? null : parseIfNoneMatch(ifNoneMatch),
+    );
   }
 }

@@ -5,6 +5,7 @@ import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { Answer } from '../common/http/answer.js';
 import { paginator } from '../common/http/pagination.dto.js';
 import { decimalFromText } from '../common/money/money.js';
+import type { Precondition } from '../common/http/entity-tag.js';
 import type { IdModel } from '../common/http/responses.model.js';
 import type { WriteRequest } from '../common/http/write-request.js';
 import { isUniqueViolation } from '../database/database-errors.js';
@@ -90,10 +91,18 @@ export class OrdersService {
   /**
    * One order. With `hash` (its holder has no key) only when the hash is the order's, and without
    * the shop's internal note; a wrong hash and a missing order look the same, so ids cannot be probed.
+   * `held`: the versions If-None-Match names.
    */
-  async get(orderId: number, expanded: boolean, hash?: string): Promise<Answer<OrderModel>> {
+  async get(
+    orderId: number,
+    expanded: boolean,
+    hash: string | undefined,
+    held: Precondition | null,
+  ): Promise<Answer<OrderModel | null>> {
     const order = await this.orders.readById(orderId);
     if (!order || (hash !== undefined && !sameSecret(order.hash, hash))) throw orderNotFound(orderId);
+    // If-None-Match names the version the client holds: 304, its ETag and no body.
+    if (held?.allows(order.version)) return new Answer(null, 304, order.version);
     const model = this.mapper.toModel(order, expanded);
     return new Answer(hash === undefined ? model : { ...model, our_note: null }, 200, order.version);
   }

@@ -190,6 +190,31 @@ describe('GET /System/Orders/{id}', () => {
     }
   });
 
+  it('answers 304 with the ETag and no body while If-None-Match names the version, 200 once it moved on', async () => {
+    const id = await createOrder(gateway);
+    const first = await gateway.get(`/System/Orders/${id}`).expect(200);
+    expect(first.headers.etag).toBe('W/"1"');
+    for (const held of ['W/"1"', '"1"', 'W/"7", W/"1"', '*']) {
+      const again = await gateway.get(`/System/Orders/${id}`).set('if-none-match', held).expect(304);
+      expect(again.headers.etag).toBe('W/"1"');
+      expect(again.text).toBe('');
+    }
+    await gateway.get(`/System/Orders/${id}`).set('if-none-match', 'W/"2"').expect(200);
+    await gateway.patch(`/System/Orders/${id}/sent`).expect(200);
+    const changed = await gateway.get(`/System/Orders/${id}`).set('if-none-match', 'W/"1"').expect(200);
+    expect(changed.headers.etag).toBe('W/"2"');
+    expect(changed.body.sent).toBe(true);
+    // By hash too, and never for an order the hash does not open.
+    const { hash } = first.body as { hash: string };
+    await gateway.get(`/System/Orders/${id}?hash=${hash}`, '').set('if-none-match', 'W/"2"').expect(304);
+    await gateway
+      .get(`/System/Orders/${id}?hash=${'0'.repeat(32)}`, '')
+      .set('if-none-match', '*')
+      .expect(404);
+    const bad = await gateway.get(`/System/Orders/${id}`).set('if-none-match', 'version 2').expect(400);
+    expect(bad.body.errors[0].field).toBe('If-None-Match');
+  });
+
   it.each(['expanded=yes', 'foo=1'])('refuses the query %s', async (query) => {
     const id = await createOrder(gateway);
     const response = await gateway.get(`/System/Orders/${id}?${query}`);

@@ -18,12 +18,22 @@ const TAG = /^\s*(?:W\/)?"([^"]*)"\s*$/;
 
 /** If-Match (`*`, or a list of tags); a malformed one is refused (400). `*` allows any version. */
 export function parseIfMatch(ifMatch: string): Precondition {
-  if (ifMatch.trim() === '*') return { allows: () => true };
-  const tags = ifMatch.split(',').map((part) => {
+  return parseTags(ifMatch, 'If-Match');
+}
+
+/**
+ * If-None-Match on a read, as the versions the client holds already (weak comparison, as RFC 9110
+ * has it for If-None-Match): the read answers 304 at one of them. `*` is any version.
+ */
+export function parseIfNoneMatch(ifNoneMatch: string): Precondition {
+  return parseTags(ifNoneMatch, 'If-None-Match');
+}
+
+function parseTags(header: string, name: string): Precondition {
+  if (header.trim() === '*') return { allows: () => true };
+  const tags = header.split(',').map((part) => {
     const match = TAG.exec(part);
-    if (!match) {
-      throw DomainError.invalidField('If-Match', 'must be * or entity tags as given in ETag, such as W/"3"');
-    }
+    if (!match) throw DomainError.invalidField(name, 'must be * or entity tags as given in ETag, such as W/"3"');
     return match[1];
   });
   return { allows: (version) => tags.includes(String(version)) };
