@@ -7,6 +7,7 @@ import { AppModule } from './app.module.js';
 import type { AuthenticatedRequest } from './auth/auth.decorators.js';
 import { DomainError } from './common/errors/domain-error.js';
 import { ErrorCode } from './common/errors/error-codes.js';
+import { answerClientError, answerFrameworkError } from './common/errors/client-errors.js';
 import { sendProblem } from './common/errors/problem.js';
 import { MAX_JSON_DEPTH, jsonNestedDeeperThan } from './common/http/json-depth.js';
 import { parseQueryString } from './common/http/query-string.js';
@@ -47,6 +48,9 @@ export async function createApp(
     genReqId: requestId,
     routerOptions: { querystringParser: parseQueryString },
     logger: false,
+    // What Node's parser and Fastify's router refuse, in the problem shape (see client-errors.ts).
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Slow clients: the whole request (headers and body) must arrive within the timeout, checked
     // every second rather than Node's default 30 s, and idle keep-alive connections are closed.
     serverFactory: (handler: http.RequestListener) =>

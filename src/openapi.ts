@@ -117,6 +117,25 @@ function describeRequestConventions(document: OpenAPIObject): void {
       const write = isWriteMethod(method);
       const onOrder = path.startsWith('/System/Orders/{orderId}') || (path === '/System/Orders' && method === 'put');
       const success = Object.entries(operation.responses).filter(([status]) => status.startsWith('2'));
+      // What Node's parser and the router refuse before any route runs (see client-errors.ts).
+      addResponse(
+        operation,
+        '400',
+        'The request is not valid HTTP/1.1 (MALFORMED_REQUEST: a bad Content-Length, a control character in a ' +
+          'header) or its path cannot be decoded (MALFORMED_URL).',
+      );
+      addResponse(operation, '408', 'The request did not arrive within HTTP_REQUEST_TIMEOUT_MS.');
+      addResponse(
+        operation,
+        '431',
+        'The request line and headers are larger than 16 KB (a header or the query string).',
+      );
+      if (path.includes('{')) addResponse(operation, '414', 'A segment of the path is longer than 100 characters.');
+      // Any write may come with a body, even one that takes none: it is read (and refused) as JSON.
+      if (write) {
+        addResponse(operation, '413', 'The body is larger than BODY_LIMIT_BYTES.', false);
+        addResponse(operation, '415', 'The body is not application/json.', false);
+      }
       if (keyed) {
         addResponse(operation, '429', 'Too many requests for this API key; `Retry-After` says when to try again.');
         addResponse(
@@ -175,9 +194,11 @@ function addParameter(operation: OperationObject, parameter: Record<string, unkn
   operation.parameters = [...(operation.parameters ?? []), parameter as never];
 }
 
-function addResponse(operation: OperationObject, status: string, description: string): void {
+/** A problem answer of `status`; where the route has one already, said beside it unless `merge` is false. */
+function addResponse(operation: OperationObject, status: string, description: string, merge = true): void {
   const responses = operation.responses as Record<string, ResponseObject>;
   const existing = responses[status];
+  if (existing && !merge) return;
   responses[status] = existing
     ? { ...existing, description: `${existing.description} Or: ${description}` }
     : { description, content: PROBLEM };

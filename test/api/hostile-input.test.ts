@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { Response } from 'supertest';
+import { undocumented } from '../support/documented-answers.js';
 import { createOrder, getOrder, itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
+import { type RawAnswer, rawRequest } from '../support/raw-http.js';
 
 // Generated garbage for every route: random and half-valid bodies, queries and path ids. Whatever
 // arrives, the answer is never a 5xx, every error is a well-formed problem that gives nothing of
@@ -15,7 +18,12 @@ let orderId: number;
 let itemId: number;
 
 beforeAll(async () => {
-  gateway = await startGateway({ MPLUS_SHIPPING_ARTICLE_NUMBER: '9001', MPLUS_PAYMENT_FEE_ARTICLE_NUMBER: '9003' });
+  gateway = await startGateway({
+    MPLUS_SHIPPING_ARTICLE_NUMBER: '9001',
+    MPLUS_PAYMENT_FEE_ARTICLE_NUMBER: '9003',
+    // The slow-client case below waits this out.
+    HTTP_REQUEST_TIMEOUT_MS: '2000',
+  });
   db = new pg.Client({ connectionString: gateway.database.url });
   await db.connect();
   orderId = await createOrder(gateway);
@@ -293,20 +301,22 @@ const ROUTES: Route[] = [
 /** What only the gateway's insides would say: stack frames, file names, the ORM or the database. */
 const INSIDES = /\bat \S+ \(|\.[jt]s:\d+|node_modules|prisma|invocation|relation "|violates|stack/i;
 
-function expectWellFormed(response: Response, what: string): void {
-  if (response.status >= 500) throw new Error(`${what} → ${response.status} ${response.text}`);
+/** A problem answer, as supertest or rawRequest received it. */
+type Received = Pick<Response, 'status' | 'text'> & { headers: Record<string, string | string[] | undefined> };
+
+function expectWellFormed(response: Received, what: string): void {
+  if (response.status >= 500) throw new Error(`${what} → ${response.status} ${response.text.slice(0, 300)}`);
   if (response.status < 400) return;
   expect(response.headers['content-type']).toContain('application/problem+json');
-  const problem = response.body as Record<string, unknown>;
-  expect(problem).toMatchObject({
+  expect(JSON.parse(response.text)).toMatchObject({
     message: expect.any(String),
     detail: expect.any(String),
     code: expect.any(String),
     type: expect.stringMatching(/^urn:orders-gateway:problem:/),
     status: response.status,
-    request_id: expect.any(String),
+    request_id: response.headers['x-request-id'],
   });
-  if (INSIDES.test(JSON.stringify(problem))) throw new Error(`${what} → answer shows insides: ${response.text}`);
+  if (INSIDES.test(response.text)) throw new Error(`${what} → answer shows insides: ${response.text}`);
 }
 
 // Before the fuzzing below, which may revoke the key these use.
@@ -415,6 +425,161 @@ describe('SQL in every filter', () => {
     const still = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM orders')).rows[0]!.n);
     expect(still).toBe(orders);
   });
+});
+
+// Requests no HTTP client would send, written by hand: what Node's parser and Fastify's router
+// refuse before any route runs must come back in the same problem shape as everything else.
+describe('header and URL abuse, over a raw socket', () => {
+  let port: number;
+  let key: string;
+  beforeAll(async () => {
+    // A key of its own: the fuzzing above may have revoked the admin key.
+    key = await gateway.keyWith('admin');
+    const server = gateway.app.getHttpServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    // Listening was started here, not by the application: it is stopped here too.
+    const server = gateway.app.getHttpServer();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  function expectProblemShaped(answer: RawAnswer | null, method: string, path: string, what: string): void {
+    if (!answer) throw new Error(`${what} → no answer`);
+    if (answer.status >= 500) throw new Error(`${what} → ${answer.status} ${answer.text.slice(0, 300)}`);
+    const departures = undocumented(method, path, answer);
+    if (departures.length > 0) throw new Error(`${what} → outside the document: ${departures.join('; ')}`);
+    expectWellFormed(answer, what);
+  }
+
+  const TEMPLATES = ROUTES.map((route) => ({
+    method: route.method.toUpperCase(),
+    template: route.name.split(' ')[1]!,
+  }));
+  const segment = fc.oneof(
+    fc.constant('ORDER'),
+    fc.integer({ min: 90, max: 400 }).map((length) => '9'.repeat(length)),
+    fc.constantFrom('%ff', '%', '%zz', '%c3%28', '%00', '%2e%2e', '..', '%C5%99', 'ř', '%ed%a0%80', '1%20OR%201'),
+    fc.string({ maxLength: 12 }).map(encodeURIComponent),
+  );
+  const queryValue = fc.oneof(
+    fc.string({ maxLength: 20 }).map(encodeURIComponent),
+    fc.constantFrom('%ff', '%', 'true', '1', '%00', '[]', 'a%26b'),
+    fc.integer({ min: 4_000, max: 24_000 }).map((length) => 'q'.repeat(length)),
+  );
+  const queryKey = fc.oneof(
+    fc.constantFrom(...QUERY_KEYS, 'dry_run', 'token', 'api_key', 'h%61sh', 'hash[]', 'metadata[a]', '%ff', ''),
+    fc.string({ maxLength: 8 }).map(encodeURIComponent),
+  );
+  const query = fc.array(fc.tuple(queryKey, queryValue), { maxLength: 3 });
+  /** Headers beside Host and the key: each an abuse, or none. */
+  const abuse = fc.constantFrom(
+    'X-Pad: ' + 'a'.repeat(20_000),
+    'X-Control: a\u0001b',
+    'Content-Length: abc',
+    'Content-Length: -1',
+    'Content-Length: 2\r\nContent-Length: 3',
+    'Transfer-Encoding: chunked\r\nContent-Length: 2',
+    'Transfer-Encoding: gzip',
+    'Content-Type: text/plain',
+    'Content-Type: application/json; charset=utf-7',
+    'If-Match: not a tag',
+    'If-None-Match: W/',
+    'Idempotency-Key: ' + 'k'.repeat(300),
+    'X-Request-Id: <script>alert(1)</script>',
+    'Bad Header: x',
+    'token: ',
+    'Authorization: Bearer ' + 'b'.repeat(5_000),
+    '',
+  );
+  const body = fc.oneof(fc.constant(''), fc.constantFrom('{}', '{"email":', '[[[[', JSON.stringify(orderBody())));
+
+  it('answers every one in the problem shape, documented, never a 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...TEMPLATES),
+        segment,
+        query,
+        fc.array(abuse, { minLength: 1, maxLength: 2 }),
+        body,
+        fc.boolean(),
+        async ({ method, template }, id, pairs, extra, payload, withKey) => {
+          const path = template.replace(/\{[^}]+\}/g, () => (id === 'ORDER' ? String(orderId) : id));
+          const search = pairs.map(([name, value]) => `${name}=${value}`).join('&');
+          const target = search ? `${path}?${search}` : path;
+          const headers = [
+            'Host: gateway.test',
+            ...(withKey ? [`token: ${key}`] : []),
+            ...extra.filter(Boolean),
+            ...(payload && !extra.some((line) => /content-length|transfer-encoding/i.test(line))
+              ? [`Content-Type: application/json`, `Content-Length: ${Buffer.byteLength(payload)}`]
+              : []),
+            'Connection: close',
+          ];
+          const request = `${method} ${target} HTTP/1.1\r\n${headers.join('\r\n')}\r\n\r\n${payload}`;
+          const answer = await rawRequest(port, request, 4000);
+          const what = `${method} ${target.slice(0, 160)} [${extra.map((line) => line.slice(0, 40)).join(' | ')}]`;
+          expectProblemShaped(answer, method, path, what);
+        },
+      ),
+      { numRuns: Number(process.env.HOSTILE_RUNS ?? 25) * 8 },
+    );
+  }, 120_000);
+
+  it.each([
+    [
+      'headers past 16 KB',
+      `GET /System/Orders HTTP/1.1\r\nHost: x\r\nX-Pad: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+    ],
+    [
+      'a query string past 16 KB',
+      `GET /System/Orders?email=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+    ],
+    [
+      'a path segment of 101 characters',
+      `GET /System/Orders/${'1'.repeat(101)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      414,
+      'URL_TOO_LONG',
+    ],
+    ['an undecodable path', 'GET /System/Orders/%ff HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'MALFORMED_URL'],
+    [
+      'a Content-Length that is no number',
+      'POST /System/Orders HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n',
+      400,
+      'MALFORMED_REQUEST',
+    ],
+    [
+      'two Content-Lengths',
+      'POST /System/Orders HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n{}',
+      400,
+      'MALFORMED_REQUEST',
+    ],
+    ['no request line at all', '\u0000\u0001 hello\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    [
+      'a body that never comes',
+      'POST /System/Orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{"em',
+      408,
+      'REQUEST_TIMEOUT',
+    ],
+  ])(
+    'answers %s in the problem shape',
+    async (_case, request, status, code) => {
+      const answer = await rawRequest(port, request, 6000);
+      expect(answer).not.toBeNull();
+      expect(answer!.status).toBe(status);
+      expect(answer!.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+      const problem = JSON.parse(answer!.text) as Record<string, unknown>;
+      expect(problem).toMatchObject({ code, status, request_id: answer!.headers['x-request-id'] });
+      expect(problem.request_id).toEqual(expect.any(String));
+    },
+    15_000,
+  );
 });
 
 describe('after all that', () => {

@@ -4,6 +4,10 @@
 export enum ErrorCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',
   MALFORMED_BODY = 'MALFORMED_BODY',
+  MALFORMED_REQUEST = 'MALFORMED_REQUEST',
+  MALFORMED_URL = 'MALFORMED_URL',
+  URL_TOO_LONG = 'URL_TOO_LONG',
+  HEADERS_TOO_LARGE = 'HEADERS_TOO_LARGE',
   UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -54,6 +58,14 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(400, 'Validation failed');
     case ErrorCode.MALFORMED_BODY:
       return kind(400, 'Malformed request body');
+    case ErrorCode.MALFORMED_REQUEST:
+      return kind(400, 'Malformed HTTP request');
+    case ErrorCode.MALFORMED_URL:
+      return kind(400, 'Malformed URL');
+    case ErrorCode.URL_TOO_LONG:
+      return kind(414, 'URL too long');
+    case ErrorCode.HEADERS_TOO_LARGE:
+      return kind(431, 'Request headers too large');
     case ErrorCode.UNSUPPORTED_MEDIA_TYPE:
       return kind(415, 'Unsupported media type');
     case ErrorCode.PAYLOAD_TOO_LARGE:

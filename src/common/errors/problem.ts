@@ -68,15 +68,23 @@ export function sendProblem(exception: unknown, request: FastifyRequest, reply: 
   void reply
     .status(status)
     .headers(error.headers)
-    .header('content-type', 'application/problem+json; charset=utf-8')
-    .send({
-      type: problemType(error.code),
-      title,
-      status,
-      message: title,
-      detail: error.detail,
-      code: error.code,
-      request_id: request.id,
-      ...error.extras,
-    });
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send(problemBody(error, request.id));
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+
+/** The problem body of `error`: an RFC 9457 problem that is also a Retailys ErrorModel. */
+export function problemBody(error: DomainError, requestId: string): Record<string, unknown> {
+  const { status, title } = errorKind(error.code);
+  return {
+    type: problemType(error.code),
+    title,
+    status,
+    message: title,
+    detail: error.detail,
+    code: error.code,
+    request_id: requestId,
+    ...error.extras,
+  };
 }
