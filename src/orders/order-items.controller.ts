@@ -9,6 +9,7 @@ import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js
 import { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { OrderItemsService } from './order-items.service.js';
 import { OrderDryRun } from './dry-run.decorator.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from './dto/request-examples.js';
 
 const ITEMS_CHANGEABLE = 'Lines can change while the order is open: not once it is sent, done or canceled.';
 
@@ -27,6 +28,7 @@ export class OrderItemsController {
   @ApiCreatedResponse({ type: IdModel, description: 'The new line’s id.' })
   @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  @ApiBodyExample(OrderItemPostRequest, 'A tea pot', REQUEST_EXAMPLES.addItem)
   addOrderItem(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
@@ -43,6 +45,7 @@ export class OrderItemsController {
   @ApiCreatedResponse({ type: IdModel, description: 'The line’s id.' })
   @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  @ApiBodyExample(OrderItemPutRequest, 'Three mugs on line 1', REQUEST_EXAMPLES.changeItem)
   editOrderItem(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,

@@ -13,6 +13,7 @@ import { OrderStatusPatchRequest } from './dto/order-status.dto.js';
 import { TrackingPostRequest } from './dto/tracking.dto.js';
 import { OrderLifecycleService } from './order-lifecycle.service.js';
 import { OrderDryRun } from './dry-run.decorator.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from './dto/request-examples.js';
 
 const REPEAT = 'Repeating it once it holds answers 200 and changes nothing.';
 
@@ -66,6 +67,7 @@ export class OrderLifecycleController {
   })
   @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  @ApiBodyExample(OrderStatusPatchRequest, 'Processing', REQUEST_EXAMPLES.status)
   setOrderStatus(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
@@ -86,6 +88,7 @@ export class OrderLifecycleController {
   })
   @OrderDryRun({ type: OrderModel, description: 'The order as the change left it.' })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
+  @ApiBodyExample(OrderPaidPatchRequest, 'What order 1 owes, paid in full', REQUEST_EXAMPLES.pay)
   markOrderPaid(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
@@ -159,6 +162,7 @@ export class OrderLifecycleController {
   @ApiCreatedResponse({ type: IdModel })
   @OrderDryRun({ type: IdModel, description: 'The order has this parcel already: its id.' })
   @ApiProblems(400, 401, 403, 404, 413, 415, 422)
+  @ApiBodyExample(TrackingPostRequest, 'A PostNL parcel', REQUEST_EXAMPLES.tracking)
   addOrderTracking(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,

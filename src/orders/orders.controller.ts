@@ -23,6 +23,7 @@ import { OrderPostRequest } from './dto/order-post.dto.js';
 import { OrderPutRequest } from './dto/order-put.dto.js';
 import { OrdersService } from './orders.service.js';
 import { OrderDryRun } from './dry-run.decorator.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from './dto/request-examples.js';
 
 @ApiTags('Orders')
 // OrderModel.status is one of these two, named by reference.
@@ -43,6 +44,7 @@ export class OrdersController {
   @ApiCreatedResponse({ type: IdModel, description: 'Created.' })
   @OrderDryRun({ type: IdModel, description: 'An order with this external id exists: its id.' })
   @ApiProblems(400, 401, 403, 413, 415)
+  @ApiBodyExample(OrderPostRequest, 'Two coffee mugs, in EUR', REQUEST_EXAMPLES.createOrder)
   createOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPostRequest): Promise<Answer<IdModel>> {
     return this.orders.create(write, body);
   }
@@ -70,6 +72,7 @@ export class OrdersController {
   })
   @OrderDryRun({ type: IdModel, description: 'Changed, or nothing to change.' })
   @ApiProblems(400, 401, 403, 404, 412, 413, 415, 422)
+  @ApiBodyExample(OrderPutRequest, 'A delivery address for order 1', REQUEST_EXAMPLES.updateOrder)
   updateOrder(@CurrentWrite() write: WriteRequest, @Body() body: OrderPutRequest): Promise<Answer<IdModel>> {
     return this.orders.update(write, body);
   }

@@ -13,6 +13,7 @@ import {
 } from './order-batch.dto.js';
 import { OrderBatchService } from './order-batch.service.js';
 import { TakesDryRun } from '../../common/http/write-query.guard.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from '../dto/request-examples.js';
 
 const ALL_OR_NOTHING =
   `Up to ${BATCH_MAX_RECORDS} records, written in one transaction: all of them or, when any record is refused, ` +
@@ -41,6 +42,7 @@ export class OrderBatchController {
   })
   @TakesDryRun()
   @ApiProblems(400, 401, 403, 409, 413, 415, 422)
+  @ApiBodyExample(OrderBatchPostRequest, 'One order in a batch', REQUEST_EXAMPLES.createOrders)
   createOrders(
     @CurrentWrite() write: WriteRequest,
     @Body() body: OrderBatchPostRequest,
@@ -59,6 +61,7 @@ export class OrderBatchController {
   @ApiOkResponse({ type: OrderBatchUpdateModel, description: 'Changed; in a dry run, each result with its `order`.' })
   @TakesDryRun()
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
+  @ApiBodyExample(OrderBatchPatchRequest, 'A note on order 1', REQUEST_EXAMPLES.updateOrders)
   updateOrders(
     @CurrentWrite() write: WriteRequest,
     @Body() body: OrderBatchPatchRequest,

@@ -11,6 +11,7 @@ import { HistoryPostRequest } from '../dto/history.dto.js';
 import { HistoryModel } from '../dto/history.model.js';
 import { OrderHistoryService } from './order-history.service.js';
 import { OrderDryRun } from '../dry-run.decorator.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from '../dto/request-examples.js';
 
 @ApiTags('Order history')
 @ApiSecurity('token')
@@ -27,6 +28,7 @@ export class OrderHistoryController {
   @ApiCreatedResponse({ type: IdModel, description: 'The entry’s id.' })
   @OrderDryRun()
   @ApiProblems(400, 401, 403, 404, 413, 415)
+  @ApiBodyExample(HistoryPostRequest, 'An e-mail sent', REQUEST_EXAMPLES.history)
   addOrderHistoryEntry(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,

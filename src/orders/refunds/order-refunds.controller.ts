@@ -9,6 +9,7 @@ import { OrderModel } from '../dto/order.model.js';
 import { OrderRefundPostRequest } from './order-refund.dto.js';
 import { OrderRefundsService } from './order-refunds.service.js';
 import { OrderDryRun } from '../dry-run.decorator.js';
+import { ApiBodyExample, REQUEST_EXAMPLES } from '../dto/request-examples.js';
 
 @ApiTags('Order lifecycle')
 @ApiSecurity('token')
@@ -29,6 +30,7 @@ export class OrderRefundsController {
   @ApiCreatedResponse({ type: OrderModel, description: 'Refunded.' })
   @OrderDryRun({ type: OrderModel, description: 'A refund with this refund_id was made before.' })
   @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, 422)
+  @ApiBodyExample(OrderRefundPostRequest, 'One mug of order 1 refunded', REQUEST_EXAMPLES.refund)
   refundOrder(
     @CurrentWrite() write: WriteRequest,
     @Param('orderId', new ParseIdPipe('order-id')) orderId: number,
