@@ -44,7 +44,12 @@ export async function buildOpenApiDocument(app: INestApplication, version: strin
     .addServer('/', 'This gateway')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'token', description: 'An API key.' }, 'token')
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`.' },
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'API key (og_…)',
+        description: 'An API key as `Authorization: Bearer <key>`.',
+      },
       'bearer',
     )
     .addApiKey(
