@@ -167,8 +167,23 @@ export class OrderSyncModel {
 export class OrderModel {
   /** The order number. @example 12345 */
   id!: number;
+  /**
+   * The customer (a person) as Retailys refers to it: its id, and in `api_link` its path on Retailys
+   * (`/System/People/678`). The gateway keeps the id only and serves no such resource, so `expanded=true`
+   * leaves this as it is (only `status` expands).
+   */
   customer!: NonExpandedModel | null;
+  /**
+   * The company as Retailys refers to it: its id, and in `api_link` its path on Retailys
+   * (`/System/Companies/1`). The gateway keeps the id only and serves no such resource, so `expanded=true`
+   * leaves this as it is (only `status` expands).
+   */
   company!: NonExpandedModel | null;
+  /**
+   * The sales channel as Retailys refers to it: its id, and in `api_link` its path on Retailys
+   * (`/System/Channels/3`). The gateway keeps the id only and serves no such resource, so `expanded=true`
+   * leaves this as it is (only `status` expands).
+   */
   channel!: NonExpandedModel | null;
   /** @example "2024-05-02T08:15:00+00:00" */
   date_order!: string;
@@ -261,7 +276,17 @@ export class OrderModel {
   items!: OrderItemModel[];
   /** Not tracked by the gateway. @example null */
   weight!: number | null;
+  /**
+   * The shipping method as Retailys refers to it: its id, and in `api_link` its path on Retailys
+   * (`/System/Channels/Shippings/4`). The gateway keeps the id only and serves no such resource, so `expanded=true`
+   * leaves this as it is (only `status` expands).
+   */
   shipping!: NonExpandedModel | null;
+  /**
+   * The payment method as Retailys refers to it: its id, and in `api_link` its path on Retailys
+   * (`/System/Channels/Payments/2`). The gateway keeps the id only and serves no such resource, so `expanded=true`
+   * leaves this as it is (only `status` expands).
+   */
   payment!: NonExpandedModel | null;
   trackings!: TrackingModel[];
   sent!: boolean;
