@@ -27,6 +27,13 @@ const STATEMENT_TIMEOUT_MS = 20_000;
  * could otherwise wait forever and hold what waits on it (a forwarder's slot) with it.
  */
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The client's own limit on a statement's answer, past the server's statement_timeout: a
+ * connection that went away without a word (a Postgres restart under load, a dropped network
+ * path) must fail its query rather than leave it, and whatever awaits it (a worker loop's look
+ * for work), waiting forever. The pool then drops that connection.
+ */
+const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
 
 export interface Executor {
   /** The rows of one statement. Values as node-postgres parses them: numeric and int8 as strings, timestamps as Dates. */
@@ -79,6 +86,7 @@ export class Database implements Executor, OnApplicationShutdown {
             lock_timeout: LOCK_TIMEOUT_MS,
             statement_timeout: STATEMENT_TIMEOUT_MS,
             connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+            query_timeout: QUERY_TIMEOUT_MS,
           }),
     });
     // Named statements are parsed and planned once per connection, not on every request. The
