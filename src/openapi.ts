@@ -161,6 +161,11 @@ function describeRequestConventions(document: OpenAPIObject): void {
           schema: { type: 'string', maxLength: 255 },
         });
         addResponse(operation, '409', 'A request with the same Idempotency-Key is still being served.');
+        addResponse(
+          operation,
+          '409',
+          'The write met others to the same orders head-on (WRITE_CONFLICT): send it again.',
+        );
         addResponse(operation, '422', 'The Idempotency-Key was used with another request.');
         for (const [, response] of success) {
           addHeader(response, 'Idempotent-Replayed', 'true when this answers a repeat of an earlier request.');

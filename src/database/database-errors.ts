@@ -34,6 +34,8 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof adapter?.originalCode === 'string' && SQLSTATES.has(adapter.originalCode)) return true;
   // node-postgres, when a pooled connection dies under a query.
   if (typeof shape.message === 'string' && /^Connection terminated/.test(shape.message)) return true;
+  // node-postgres's own query_timeout (see Database): the connection stopped answering.
+  if (typeof shape.message === 'string' && shape.message === 'Query read timeout') return true;
   return isDatabaseUnavailable(shape.cause, depth + 1);
 }
 

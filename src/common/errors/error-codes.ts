@@ -29,6 +29,7 @@ export enum ErrorCode {
   FEE_ARTICLE_NOT_CONFIGURED = 'FEE_ARTICLE_NOT_CONFIGURED',
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
   IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
+  WRITE_CONFLICT = 'WRITE_CONFLICT',
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   RATE_LIMITED = 'RATE_LIMITED',
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
@@ -108,6 +109,8 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(412, 'The order has changed');
     case ErrorCode.IDEMPOTENCY_KEY_IN_USE:
       return kind(409, 'Idempotency-Key in use');
+    case ErrorCode.WRITE_CONFLICT:
+      return kind(409, 'Another write got in the way');
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
       return kind(422, 'Idempotency-Key used for another request');
     case ErrorCode.RATE_LIMITED:

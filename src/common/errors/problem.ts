@@ -1,6 +1,6 @@
 import { HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseUnavailable } from '../../database/database-errors.js';
+import { isDatabaseUnavailable, isTransactionConflict } from '../../database/database-errors.js';
 import { loggableUrl } from '../logging.js';
 import { DomainError } from './domain-error.js';
 import { ErrorCode, errorKind, problemType } from './error-codes.js';
@@ -20,6 +20,15 @@ interface FrameworkError {
 export function toDomainError(exception: unknown): DomainError {
   if (exception instanceof DomainError) return exception;
   if (exception instanceof HttpException) return fromStatus(exception.getStatus(), exception.message);
+  if (isTransactionConflict(exception)) {
+    // Tried again already where the write can be (a batch): it kept meeting others head-on.
+    return new DomainError(
+      ErrorCode.WRITE_CONFLICT,
+      'The write met other writes to the same orders head-on and was not made; send it again.',
+      {},
+      { 'retry-after': '1' },
+    );
+  }
   if (isDatabaseUnavailable(exception)) {
     return new DomainError(
       ErrorCode.DATABASE_UNAVAILABLE,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, type FieldError } from '../../common/errors/domain-error.js';
+import { ErrorCode } from '../../common/errors/error-codes.js';
 import { Answer } from '../../common/http/answer.js';
 import type { IdModel } from '../../common/http/responses.model.js';
 import type { WriteRequest } from '../../common/http/write-request.js';
@@ -132,7 +133,15 @@ export class OrderBatchService {
       } catch (error) {
         // Two batches inserting the same external ids in another order deadlock; a single create
         // can win a unique index a batch waited on. Either way the batch may simply run again.
-        if (attempt >= BATCH_TRIES || !(isTransactionConflict(error) || isUniqueViolation(error))) throw error;
+        if (!(isTransactionConflict(error) || isUniqueViolation(error))) throw error;
+        if (attempt >= BATCH_TRIES) {
+          throw new DomainError(
+            ErrorCode.WRITE_CONFLICT,
+            `The batch met other writes to the same orders head-on ${BATCH_TRIES} times and wrote nothing; send it again.`,
+            {},
+            { 'retry-after': '1' },
+          );
+        }
       }
     }
   }
