@@ -130,7 +130,6 @@ export class OrderWriter {
     archivedToo = false,
   ): Promise<Answer<T | OrderModel>> {
     const decideOpen = archivedToo ? decideChange : refusingArchived(decideChange);
-    if (request.dryRun) return this.rehearse(request, orderId, decideOpen);
     const tries = this.connection.embedded ? EMBEDDED_TRIES : OPTIMISTIC_TRIES;
     for (let attempt = 1; attempt <= tries; attempt += 1) {
       const order = await this.orders.readById(orderId);
@@ -147,30 +146,20 @@ export class OrderWriter {
         },
       );
     }
-    const answer = await this.orders.transaction(async (tx) =>
-      this.attempt(tx, request, orderId, await this.orders.lockById(tx, orderId), decideOpen),
-    );
+    const locked = async (tx: Transaction) =>
+      this.attempt(tx, request, orderId, await this.orders.lockById(tx, orderId), decideOpen);
+    const answer = await (request.dryRun ? this.orders.rehearse(locked) : this.orders.transaction(locked));
     // Under the lock the order cannot have moved between the read and the write.
     if (!answer) throw new Error(`Order ${orderId} changed under its row lock`);
     return answer;
   }
 
   /**
-   * A dry run (see WriteRequest): decided and written exactly as `update` would, under the order's
-   * row lock, in a transaction that is rolled back; the answer is the order as it read back before.
+   * The answer of a dry run: the order `db` sees (its own writes, before they are rolled back); no
+   * ETag, as no version of it is kept.
    */
-  private rehearse<T>(request: WriteRequest, orderId: number, decideChange: Decide<T>): Promise<Answer<OrderModel>> {
-    return this.orders.rehearse(async (tx) => {
-      const order = await this.orders.lockById(tx, orderId);
-      const answer = await this.attempt(tx, { ...request, idempotency: null }, orderId, order, decideChange);
-      if (!answer) throw new Error(`Order ${orderId} changed under its row lock`);
-      return this.rehearsed(tx, orderId);
-    });
-  }
-
-  /** The answer of a dry run: the order `tx` sees, before it is rolled back; no ETag, as no version of it is kept. */
-  async rehearsed(tx: Transaction, orderId: number): Promise<Answer<OrderModel>> {
-    const order = await this.orders.readById(orderId, tx);
+  async rehearsed(db: Executor, orderId: number): Promise<Answer<OrderModel>> {
+    const order = await this.orders.readById(orderId, db);
     if (!order) throw new Error(`Order ${orderId} is gone in its own dry run`);
     return new Answer(this.mapper.toModel(order, false), 200);
   }
@@ -185,7 +174,7 @@ export class OrderWriter {
     caller: Caller,
     order: OrderRecord,
     decideChange: Decide<T>,
-  ): Promise<Answer<T>> {
+  ): Promise<Answer<T | OrderModel>> {
     const answer = await this.attempt(
       tx,
       { caller, precondition: null, idempotency: null, dryRun: false },
@@ -236,15 +225,33 @@ export class OrderWriter {
     orderId: number,
     order: OrderRecord | null,
     decideChange: Decide<T>,
-  ): Promise<Answer<T> | null> {
+  ): Promise<Answer<T | OrderModel> | null> {
     if (!order) throw orderNotFound(orderId);
     if (request.precondition && !request.precondition.allows(order.version)) throw preconditionFailed(order);
     const decision = await decideChange(order);
-    if (decision instanceof Answer) return decision;
+    if (decision instanceof Answer)
+      return request.dryRun ? new Answer(this.mapper.toModel(order, false), 200) : decision;
+    if (request.dryRun) return this.rehearse(db, orderId, this.unitOfWork(request.caller, order, decision, null).work);
     const record = request.idempotency ? this.idempotency.recordFor(request.idempotency) : null;
     const { work } = this.unitOfWork(request.caller, order, decision, record);
     const committed = await work.commit(db);
     return committed && new Answer(committed.answer, committed.status, committed.version);
+  }
+
+  /**
+   * A dry run's write (see WriteRequest): the statement the change would commit, in a transaction
+   * that is rolled back (`db`, the locked try's, is one already), and the order as it then reads.
+   * Only this runs in the transaction: the decision was made outside it, as for a real write, so
+   * that on the embedded store (one session) no lookup of the route's waits on it. Null when the
+   * order moved on meanwhile, as for a real write.
+   */
+  private async rehearse(
+    db: Executor | undefined,
+    orderId: number,
+    work: UnitOfWork<unknown>,
+  ): Promise<Answer<OrderModel> | null> {
+    const written = async (tx: Executor) => ((await work.commit(tx)) ? this.rehearsed(tx, orderId) : null);
+    return db ? written(db) : this.orders.rehearse(written);
   }
 
   private unitOfWork<T>(

@@ -45,6 +45,23 @@ it('keeps orders and keys across a restart, refuses a second gateway on the same
     }
     expect(synced.sync).toMatchObject({ status: 'synced', attempts: 0, last_error: null });
 
+    // Dry runs on the one session of the embedded store: the route's own lookups (the status)
+    // must not wait on the rehearsal's transaction, nor it on them.
+    const orderUrl = `${first.url}/System/Orders/${created.body.id}`;
+    const statusSet = await http(`${orderUrl}/status?dry_run=true`, key, {
+      method: 'PATCH',
+      body: JSON.stringify({ status_id: 3 }),
+    });
+    expect(statusSet).toMatchObject({ status: 200, body: { status_id: 3, version: synced.version + 1 } });
+    const canceled = await http(`${orderUrl}/cancel?dry_run=1`, key, { method: 'PATCH' });
+    expect(canceled).toMatchObject({ status: 200, body: { canceled: true } });
+    const rehearsedCreate = await http(`${first.url}/System/Orders?dry_run=true`, key, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'dry@example.cz', name: 'D', order_currency_code: 'EUR', items: [] }),
+    });
+    expect(rehearsedCreate).toMatchObject({ status: 200, body: { email: 'dry@example.cz', money: 0 } });
+    expect((await http(orderUrl, key)).body).toEqual(synced);
+
     // A second gateway must not open the same files.
     const second = await run('src/main.ts', [], env);
     expect(second.code).toBe(1);
