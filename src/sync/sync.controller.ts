@@ -10,6 +10,7 @@ import { OrderModel } from '../orders/dto/order.model.js';
 import { BackOfficeListsService } from './back-office-lists.service.js';
 import { DeliveryMethodsModel, OrderCategoriesModel } from './dto/back-office-lists.model.js';
 import { ResyncService } from './resync.service.js';
+import { OrderDryRun } from '../orders/dry-run.decorator.js';
 
 @ApiTags('MplusKASSA')
 @ApiSecurity('token')
@@ -28,7 +29,7 @@ export class SyncController {
       'An addition to Retailys, for admins. A failed order (see sync.last_error) starts again from the change that ' +
       'failed, once its cause is fixed; a retrying one is tried at once.',
   })
-  @ApiOkResponse({ type: OrderModel })
+  @OrderDryRun({ type: OrderModel, description: 'The order, its sync started again.' })
   @ApiProblems(400, 401, 403, 404)
   resyncOrder(
     @CurrentWrite() write: WriteRequest,

@@ -68,6 +68,18 @@ describe('dry_run=true', () => {
     await gateway.get(`/System/Orders/${response.body.id as number}`).expect(404);
   });
 
+  it('shows a resync of a failed order without restarting it', async () => {
+    const id = await createOrder(gateway);
+    await client.query(
+      "UPDATE order_sync SET status = 'failed', last_error = 'UNKNOWN-ARTICLE: 1001' WHERE order_id = $1",
+      [id],
+    );
+    const before = await getOrder(gateway, id);
+    const rehearsed = await gateway.post(`/System/Orders/${id}/resync?dry_run=true`).expect(200);
+    expect(rehearsed.body.sync).toMatchObject({ status: 'pending', last_error: null });
+    expect(await getOrder(gateway, id)).toEqual(before);
+  });
+
   it('refuses what the write would refuse, with the same answer', async () => {
     const body = orderBody({ items: [itemBody({ price: { base_price: 10, final_price: 12.1, vat: 21 } })] });
     const real = await gateway.post('/System/Orders', body).expect(400);
