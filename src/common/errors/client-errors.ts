@@ -10,7 +10,7 @@ import { PROBLEM_CONTENT_TYPE, problemBody, sendProblem } from './problem.js';
 // Requests refused before the application sees them, answered in the same problem shape as
 // everything else (code, request_id), instead of Node's and Fastify's own bodies:
 //
-//   by Fastify's router (frameworkErrors): a path that cannot be decoded (`/System/Orders/%ff`),
+//   by Fastify's router (frameworkErrors): a path that cannot be decoded (`/System/Orders/%ff`, a lone `%`),
 //   400 MALFORMED_URL; a path segment longer than the router takes, 414 URL_TOO_LONG;
 //
 //   by Node's HTTP parser, before there is a request at all (clientErrorHandler): headers and
@@ -39,7 +39,7 @@ export function answerFrameworkError(
       sendProblem(
         new DomainError(
           ErrorCode.MALFORMED_URL,
-          'The URL path has a percent-encoding that is not UTF-8 (such as %ff).',
+          'The URL path has a percent-escape that does not decode to UTF-8 (such as %ff, or a lone %).',
         ),
         request,
         reply,
