@@ -229,8 +229,10 @@ export class OrderWriter {
     if (!order) throw orderNotFound(orderId);
     if (request.precondition && !request.precondition.allows(order.version)) throw preconditionFailed(order);
     const decision = await decideChange(order);
-    if (decision instanceof Answer)
+    if (decision instanceof Answer) {
+      // A change that changes nothing: a dry run answers the order as it is, like any other.
       return request.dryRun ? new Answer(this.mapper.toModel(order, false), 200) : decision;
+    }
     if (request.dryRun) return this.rehearse(db, orderId, this.unitOfWork(request.caller, order, decision, null).work);
     const record = request.idempotency ? this.idempotency.recordFor(request.idempotency) : null;
     const { work } = this.unitOfWork(request.caller, order, decision, record);
