@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, pageOf } from '../database/database.js';
+import { Database, type Executor, pageOf } from '../database/database.js';
 import { assignments, join, sql } from '../database/sql.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import type { Right } from './rights.js';
@@ -42,8 +42,13 @@ const PATCH_COLUMNS: Record<keyof ApiKeyPatch, string> = {
 export class ApiKeyRepository {
   constructor(private readonly database: Database) {}
 
-  async insert(key: NewApiKey): Promise<ApiKeyRecord> {
-    const [row] = await this.database.query<ApiKeyRecord>(sql`
+  /** `work` in a transaction that is rolled back whatever it did (see Database.rehearse): a dry run. */
+  rehearse<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.database.rehearse(work);
+  }
+
+  async insert(key: NewApiKey, db: Executor = this.database): Promise<ApiKeyRecord> {
+    const [row] = await db.query<ApiKeyRecord>(sql`
       INSERT INTO api_keys (name, prefix, key_hash, rights, expires_at)
       VALUES (${key.name}, ${key.prefix}, ${key.keyHash}, ${key.rights}::text[], ${key.expiresAt})
       RETURNING ${COLUMNS}`);

@@ -10,6 +10,7 @@ import { RequiresRight } from './auth.decorators.js';
 import { ApiKeysService } from './api-keys.service.js';
 import { ApiKeyPatchRequest, ApiKeyPostRequest } from './dto/api-key.dto.js';
 import { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
+import { RehearsedAs } from '../common/http/dry-run-answer.js';
 
 @ApiTags('API keys')
 @ApiSecurity('token')
@@ -35,9 +36,13 @@ export class ApiKeysController {
       'reason this route takes no Idempotency-Key (the answer would have to be stored).',
   })
   @ApiCreatedResponse({ type: CreatedApiKeyModel })
+  @RehearsedAs(ApiKeyModel, 'the key as it would be made, without the key itself')
   @ApiProblems(400, 401, 403, 413, 415)
-  createApiKey(@Body() body: ApiKeyPostRequest): Promise<CreatedApiKeyModel> {
-    return this.keys.createForAdmin(body.name, body.rights, body.expires_at ? new Date(body.expires_at) : null);
+  createApiKey(
+    @CurrentWrite() write: WriteRequest,
+    @Body() body: ApiKeyPostRequest,
+  ): Promise<Answer<CreatedApiKeyModel | ApiKeyModel>> {
+    return this.keys.createForAdmin(write, body.name, body.rights, body.expires_at ? new Date(body.expires_at) : null);
   }
 
   @Get(':apiKeyId')
@@ -53,7 +58,7 @@ export class ApiKeysController {
     summary: 'Rename an API key or set its expiry',
     description: '`expires_at: null` makes it never expire; a time in the past stops it at once.',
   })
-  @ApiOkResponse({ type: ApiKeyModel })
+  @RehearsedAs(ApiKeyModel, 'the key as the change would leave it', { type: ApiKeyModel, description: 'Changed.' })
   @ApiProblems(400, 401, 403, 404, 413, 415)
   updateApiKey(
     @CurrentWrite() write: WriteRequest,
@@ -72,7 +77,7 @@ export class ApiKeysController {
     summary: 'Revoke an API key',
     description: 'The key stops working with the next request. Revoking a revoked key changes nothing.',
   })
-  @ApiOkResponse({ type: ApiKeyModel })
+  @RehearsedAs(ApiKeyModel, 'the key as revoked', { type: ApiKeyModel, description: 'Revoked.' })
   @ApiProblems(400, 401, 403, 404)
   revokeApiKey(
     @CurrentWrite() write: WriteRequest,

@@ -7,7 +7,13 @@ import { paginator } from '../common/http/pagination.dto.js';
 import type { WriteRequest } from '../common/http/write-request.js';
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { ApiKeyCache } from './api-key-cache.js';
-import { type ApiKeyPatch, type ApiKeyRecord, ApiKeyRepository, apiKeyState } from './api-key.repository.js';
+import {
+  type ApiKeyPatch,
+  type ApiKeyRecord,
+  ApiKeyRepository,
+  type NewApiKey,
+  apiKeyState,
+} from './api-key.repository.js';
 import type { ApiKeyModel, ApiKeysModel, CreatedApiKeyModel } from './dto/api-key.model.js';
 import type { Right } from './rights.js';
 
@@ -35,15 +41,8 @@ export class ApiKeysService {
   ) {}
 
   async create(name: string, rights: Right[], expiresAt: Date | null = null): Promise<CreatedApiKey> {
-    const key = KEY_PREFIX + randomBytes(32).toString('base64url');
-    const record = await this.keys.insert({
-      name,
-      prefix: keyPrefixOf(key),
-      keyHash: hashApiKey(key),
-      rights: [...new Set(rights)],
-      expiresAt,
-    });
-    return { record, key };
+    const key = newKey();
+    return { record: await this.keys.insert(newApiKey(key, name, rights, expiresAt)), key };
   }
 
   /** The key's record if the key exists, is not revoked and has not expired. */
@@ -82,9 +81,24 @@ export class ApiKeysService {
 
   // What the admin routes answer: wire models (plain JSON, as write results must be).
 
-  async createForAdmin(name: string, rights: Right[], expiresAt: Date | null): Promise<CreatedApiKeyModel> {
+  /**
+   * 201 with the key, shown this once; a dry run (see WriteRequest) answers 200 with the key's
+   * record as it would be made, in a transaction rolled back, and no key.
+   */
+  async createForAdmin(
+    request: WriteRequest,
+    name: string,
+    rights: Right[],
+    expiresAt: Date | null,
+  ): Promise<Answer<CreatedApiKeyModel | ApiKeyModel>> {
+    if (request.dryRun) {
+      const rehearsed = await this.keys.rehearse((tx) =>
+        this.keys.insert(newApiKey(newKey(), name, rights, expiresAt), tx),
+      );
+      return new Answer(toApiKeyModel(rehearsed));
+    }
     const { record, key } = await this.create(name, rights, expiresAt);
-    return { ...toApiKeyModel(record), key };
+    return new Answer({ ...toApiKeyModel(record), key }, 201);
   }
 
   async page(page: number, perPage: number): Promise<ApiKeysModel> {
@@ -125,10 +139,17 @@ export class ApiKeysService {
     key: ApiKeyRecord,
     patch: ApiKeyPatch,
   ): Promise<Answer<ApiKeyModel>> {
+    const work = this.keys
+      .change<ApiKeyModel>(key.id, patch)
+      .answers(toApiKeyModel({ ...key, ...definedFields(patch) }));
+    if (request?.dryRun) {
+      // Rolled back: nothing for the cache to forget.
+      const rehearsed = await this.keys.rehearse((tx) => work.commit(tx));
+      if (!rehearsed) throw apiKeyNotFound(key.id);
+      return new Answer(rehearsed.answer);
+    }
     try {
-      const committed = await this.keys
-        .change<ApiKeyModel>(key.id, patch)
-        .answers(toApiKeyModel({ ...key, ...definedFields(patch) }))
+      const committed = await work
         .recordedBy(request?.idempotency ? this.idempotency.recordFor(request.idempotency) : null)
         .commit();
       if (!committed) throw apiKeyNotFound(key.id);
@@ -141,6 +162,15 @@ export class ApiKeysService {
   async isEmpty(): Promise<boolean> {
     return (await this.keys.count()) === 0;
   }
+}
+
+function newKey(): string {
+  return KEY_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** The row of a new key: its prefix and hash, never the key itself. */
+function newApiKey(key: string, name: string, rights: Right[], expiresAt: Date | null): NewApiKey {
+  return { name, prefix: keyPrefixOf(key), keyHash: hashApiKey(key), rights: [...new Set(rights)], expiresAt };
 }
 
 /** A patch without the fields it leaves as they are (a name not given is not a name removed). */

@@ -93,6 +93,11 @@ const DELIVERY_COLUMNS = sql`d.id::text AS id, d.subscription_id AS "subscriptio
 export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDelivery> {
   constructor(private readonly database: Database) {}
 
+  /** `work` in a transaction, committed, or for a dry run rolled back (see Database.rehearse). */
+  private inTransaction<T>(dryRun: boolean, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    return dryRun ? this.database.rehearse(work) : this.database.transaction(work);
+  }
+
   /**
    * Leases up to `limit` deliveries that are next in line (see the top of this file), counting
    * the attempt: free ones, those of a process that is gone (its presence lock free; any other
@@ -255,10 +260,10 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
 
   /**
    * A new delivery of the delivery `id`'s event to the same subscription, at the end of its
-   * order's line; its id, or null when there is none.
+   * order's line; its id, or null when there is none. `dryRun`: made and rolled back (its id not kept).
    */
-  async replay(subscriptionId: number, id: string): Promise<string | null> {
-    return this.database.transaction(async (tx) => {
+  async replay(subscriptionId: number, id: string, dryRun = false): Promise<string | null> {
+    return this.inTransaction(dryRun, async (tx) => {
       const [source] = await tx.query<{ order_id: number }>(sql`
         SELECT order_id FROM event_deliveries WHERE id = ${id}::bigint AND subscription_id = ${subscriptionId}::int`);
       if (!source) return null;
@@ -277,10 +282,10 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
   /**
    * New deliveries to the subscription of every event since the event `sinceEventId` (itself
    * included) it would get now (its event and condition), whenever it was made, each at the end
-   * of its order's line. How many.
+   * of its order's line. How many. `dryRun`: made and rolled back.
    */
-  async replaySince(subscriptionId: number, sinceEventId: string): Promise<number> {
-    return this.database.transaction(async (tx) => {
+  async replaySince(subscriptionId: number, sinceEventId: string, dryRun = false): Promise<number> {
+    return this.inTransaction(dryRun, async (tx) => {
       const matching = sql`
         SELECT e.id, e.order_id FROM event_subscriptions s
           JOIN order_events e ON e.kind = s.kind AND e.id >= ${sinceEventId}::bigint

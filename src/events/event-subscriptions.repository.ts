@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Database, pageOf } from '../database/database.js';
+import { Database, type Executor, pageOf } from '../database/database.js';
 import { type Sql, empty, join, jsonb, raw, sql } from '../database/sql.js';
 import type { OrderEventKind } from './event-catalogue.js';
 
@@ -59,8 +59,13 @@ const COLUMNS = sql`id, api_key_id AS "apiKeyId", event, kind, path, method, par
 export class EventSubscriptionsRepository {
   constructor(private readonly database: Database) {}
 
-  async create(subscription: NewSubscription): Promise<number> {
-    const [row] = await this.database.query<{ id: number }>(sql`
+  /** `work` in a transaction that is rolled back whatever it did (see Database.rehearse): a dry run. */
+  rehearse<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+    return this.database.rehearse(work);
+  }
+
+  async create(subscription: NewSubscription, db: Executor = this.database): Promise<number> {
+    const [row] = await db.query<{ id: number }>(sql`
       INSERT INTO event_subscriptions (api_key_id, event, kind, path, method, parameters, condition, status_ids,
                                        channel_ids, secret)
       VALUES (${subscription.apiKeyId}::int, ${subscription.event}, ${subscription.kind}, ${subscription.path},
@@ -88,8 +93,8 @@ export class EventSubscriptionsRepository {
     return { total, subscriptions: rows };
   }
 
-  async findById(id: number): Promise<SubscriptionRecord | null> {
-    const [row] = await this.database.query<SubscriptionRecord>(
+  async findById(id: number, db: Executor = this.database): Promise<SubscriptionRecord | null> {
+    const [row] = await db.query<SubscriptionRecord>(
       sql`SELECT ${COLUMNS} FROM event_subscriptions WHERE id = ${id}::int`,
     );
     return row ?? null;
@@ -99,7 +104,7 @@ export class EventSubscriptionsRepository {
    * Changes the subscription; enabling it (again) also forgets its run of failures, so that its
    * waiting deliveries go out at once. Null when it is gone.
    */
-  async update(id: number, patch: SubscriptionPatch): Promise<SubscriptionRecord | null> {
+  async update(id: number, patch: SubscriptionPatch, db: Executor = this.database): Promise<SubscriptionRecord | null> {
     const sets: Sql[] = [sql`updated_at = now()`];
     const set = (column: string, value: Sql) => sets.push(sql`${raw(column)} = ${value}`);
     if (patch.event !== undefined) set('event', sql`${patch.event}`);
@@ -115,14 +120,14 @@ export class EventSubscriptionsRepository {
     } else if (patch.enabled === false) {
       sets.push(sql`enabled = false, disabled_reason = ${DISABLED_BY_OWNER}`);
     }
-    const [row] = await this.database.query<SubscriptionRecord>(sql`
+    const [row] = await db.query<SubscriptionRecord>(sql`
       UPDATE event_subscriptions SET ${join(sets, ', ')} WHERE id = ${id}::int RETURNING ${COLUMNS}`);
     return row ?? null;
   }
 
   /** Removes the subscription with its deliveries and their log. False when there was none. */
-  async remove(id: number): Promise<boolean> {
-    const rows = await this.database.query(sql`DELETE FROM event_subscriptions WHERE id = ${id}::int RETURNING id`);
+  async remove(id: number, db: Executor = this.database): Promise<boolean> {
+    const rows = await db.query(sql`DELETE FROM event_subscriptions WHERE id = ${id}::int RETURNING id`);
     return rows.length > 0;
   }
 
@@ -134,8 +139,9 @@ export class EventSubscriptionsRepository {
     id: number,
     secret: string,
     overlapSeconds: number,
+    db: Executor = this.database,
   ): Promise<{ previousSecretExpiresAt: Date | null } | null> {
-    const [row] = await this.database.query<{ previousSecretExpiresAt: Date | null }>(sql`
+    const [row] = await db.query<{ previousSecretExpiresAt: Date | null }>(sql`
       UPDATE event_subscriptions
          SET previous_secret = CASE WHEN ${overlapSeconds}::int > 0 THEN secret END,
              previous_secret_expires_at = CASE WHEN ${overlapSeconds}::int > 0

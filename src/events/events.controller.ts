@@ -2,9 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, RequiresRight } from '../auth/auth.decorators.js';
 import type { Caller } from '../auth/caller.js';
+import type { Answer } from '../common/http/answer.js';
 import { ApiProblems } from '../common/http/api-docs.js';
+import { RehearsedAs } from '../common/http/dry-run-answer.js';
 import { ParseIdPipe } from '../common/http/parse-id.pipe.js';
 import { IdModel } from '../common/http/responses.model.js';
+import { CurrentWrite, type WriteRequest } from '../common/http/write-request.js';
 import { NoIdempotencyKey } from '../idempotency/no-idempotency-key.decorator.js';
 import {
   DeliveriesQuery,
@@ -50,9 +53,13 @@ export class EventsController {
       'Idempotency-Key). Needs `orders:read`; the subscription belongs to the API key that makes it.',
   })
   @ApiCreatedResponse({ type: CreatedEventModel })
+  @RehearsedAs(EventModel, 'the subscription as it would be made, without its secret')
   @ApiProblems(400, 401, 403, 413, 415)
-  postEvents(@CurrentCaller() caller: Caller, @Body() body: EventPostRequest): Promise<CreatedEventModel> {
-    return this.events.create(caller, body);
+  postEvents(
+    @CurrentWrite() write: WriteRequest,
+    @Body() body: EventPostRequest,
+  ): Promise<Answer<CreatedEventModel | EventModel>> {
+    return this.events.create(write.caller, body, write.dryRun);
   }
 
   @Get()
@@ -70,10 +77,10 @@ export class EventsController {
       'Retailys `putEvents`, with the subscription in `id`. The fields given change; any PUT enables a disabled ' +
       'subscription again (its waiting deliveries then go out, in order), unless `enabled` is false.',
   })
-  @ApiOkResponse({ type: IdModel })
+  @RehearsedAs(EventModel, 'the subscription as the change would leave it', { type: IdModel, description: 'Changed.' })
   @ApiProblems(400, 401, 403, 404, 413, 415)
-  putEvents(@CurrentCaller() caller: Caller, @Body() body: EventPutRequest): Promise<IdModel> {
-    return this.events.update(caller, body);
+  putEvents(@CurrentWrite() write: WriteRequest, @Body() body: EventPutRequest): Promise<IdModel | EventModel> {
+    return this.events.update(write.caller, body, write.dryRun);
   }
 
   @Get(':id')
@@ -89,10 +96,10 @@ export class EventsController {
     summary: 'Delete an event subscription',
     description: 'Retailys `deleteEvent`. Its waiting deliveries and its delivery log go with it.',
   })
-  @ApiOkResponse({ type: IdModel })
+  @RehearsedAs(IdModel, 'its id, the subscription left as it is', { type: IdModel, description: 'Deleted.' })
   @ApiProblems(400, 401, 403, 404)
-  deleteEvent(@CurrentCaller() caller: Caller, @SubscriptionId() id: number): Promise<IdModel> {
-    return this.events.remove(caller, id);
+  deleteEvent(@CurrentWrite() write: WriteRequest, @SubscriptionId() id: number): Promise<IdModel> {
+    return this.events.remove(write.caller, id, write.dryRun);
   }
 
   @Post(':id/secret')
@@ -104,14 +111,17 @@ export class EventsController {
       'An addition to Retailys. A new secret, shown this once; the old one keeps signing beside it ' +
       '(`webhook-signature` then carries both) for `overlap_seconds`.',
   })
-  @ApiOkResponse({ type: RotatedSecretModel })
+  @RehearsedAs(EventModel, 'the subscription as it is; no secret is made or shown', {
+    type: RotatedSecretModel,
+    description: 'The new secret.',
+  })
   @ApiProblems(400, 401, 403, 404, 413, 415)
   rotateEventSecret(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @SubscriptionId() id: number,
     @Body() body: EventSecretRotationRequest,
-  ): Promise<RotatedSecretModel> {
-    return this.events.rotateSecret(caller, id, body.overlap_seconds);
+  ): Promise<RotatedSecretModel | EventModel> {
+    return this.events.rotateSecret(write.caller, id, body.overlap_seconds, write.dryRun);
   }
 
   @Get(':id/deliveries')
@@ -156,13 +166,14 @@ export class EventsController {
       'its order. Each call replays once more, so the route takes no Idempotency-Key.',
   })
   @ApiCreatedResponse({ type: EventDeliveryIdModel })
+  @RehearsedAs(EventDeliveryIdModel, 'the id the new delivery would have')
   @ApiProblems(400, 401, 403, 404)
   replayEventDelivery(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @SubscriptionId() id: number,
     @DeliveryId() deliveryId: string,
-  ): Promise<EventDeliveryIdModel> {
-    return this.events.replay(caller, id, deliveryId);
+  ): Promise<Answer<EventDeliveryIdModel>> {
+    return this.events.replay(write.caller, id, deliveryId, write.dryRun);
   }
 
   @Post(':id/replay')
@@ -174,12 +185,13 @@ export class EventsController {
       'would get now (its event and condition), in event order, whether or not it was sent before.',
   })
   @ApiCreatedResponse({ type: EventReplayModel })
+  @RehearsedAs(EventReplayModel, 'how many deliveries it would make')
   @ApiProblems(400, 401, 403, 404, 413, 415)
   replayEvents(
-    @CurrentCaller() caller: Caller,
+    @CurrentWrite() write: WriteRequest,
     @SubscriptionId() id: number,
     @Body() body: EventReplayRequest,
-  ): Promise<EventReplayModel> {
-    return this.events.replaySince(caller, id, body.since_event_id);
+  ): Promise<Answer<EventReplayModel>> {
+    return this.events.replaySince(write.caller, id, body.since_event_id, write.dryRun);
   }
 }

@@ -4,10 +4,12 @@ import type { Caller } from '../auth/caller.js';
 import { grants } from '../auth/rights.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import { Answer } from '../common/http/answer.js';
 import { toAtom, toAtomOrNull } from '../common/http/dates.js';
 import { paginator } from '../common/http/pagination.dto.js';
 import type { IdModel } from '../common/http/responses.model.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { Executor } from '../database/database.js';
 import type { EventParameterInput, EventPostRequest, EventPutRequest } from './dto/event.dto.js';
 import type {
   CreatedEventModel,
@@ -24,6 +26,7 @@ import { type DeliveryRecord, EventDeliveriesRepository } from './event-deliveri
 import {
   type EventParameter,
   EventSubscriptionsRepository,
+  type NewSubscription,
   type SubscriptionPatch,
   type SubscriptionRecord,
 } from './event-subscriptions.repository.js';
@@ -44,12 +47,20 @@ export class EventsService {
     private readonly receivers: ReceiverPolicy,
   ) {}
 
-  async create(caller: Caller, body: EventPostRequest): Promise<CreatedEventModel> {
+  /**
+   * 201 with the secret, shown this once; a dry run (see WriteRequest) answers 200 with the
+   * subscription as it would be made, in a transaction rolled back, and no secret.
+   */
+  async create(
+    caller: Caller,
+    body: EventPostRequest,
+    dryRun: boolean,
+  ): Promise<Answer<CreatedEventModel | EventModel>> {
     const errors: FieldError[] = [];
     const fields = this.checked(body, errors);
     if (errors.length > 0) throw DomainError.validation(errors);
     const secret = newSecret();
-    const id = await this.subscriptions.create({
+    const subscription: NewSubscription = {
       apiKeyId: ownerOf(caller),
       method: 'POST',
       parameters: [],
@@ -61,8 +72,15 @@ export class EventsService {
       kind: fields.kind!,
       path: body.path,
       secret,
-    });
-    return { id, secret };
+    };
+    if (dryRun) {
+      return new Answer(
+        await this.subscriptions.rehearse(async (tx) =>
+          toEventModel((await this.subscriptions.findById(await this.subscriptions.create(subscription, tx), tx))!),
+        ),
+      );
+    }
+    return new Answer({ id: await this.subscriptions.create(subscription), secret }, 201);
   }
 
   async list(caller: Caller, page: number, perPage: number, path: string | undefined): Promise<EventsModel> {
@@ -79,29 +97,46 @@ export class EventsService {
     return toEventModel(await this.owned(caller, id));
   }
 
-  async update(caller: Caller, body: EventPutRequest): Promise<IdModel> {
+  /** A dry run answers the subscription as the change would leave it. */
+  async update(caller: Caller, body: EventPutRequest, dryRun: boolean): Promise<IdModel | EventModel> {
     await this.owned(caller, body.id);
     const errors: FieldError[] = [];
     const patch: SubscriptionPatch = { ...this.checked(body, errors), enabled: body.enabled ?? true };
     if (errors.length > 0) throw DomainError.validation(errors);
+    if (dryRun) {
+      const rehearsed = await this.subscriptions.rehearse((tx) => this.subscriptions.update(body.id, patch, tx));
+      if (!rehearsed) throw eventNotFound(body.id);
+      return toEventModel(rehearsed);
+    }
     if (!(await this.subscriptions.update(body.id, patch))) throw eventNotFound(body.id);
     return { id: body.id };
   }
 
-  async remove(caller: Caller, id: number): Promise<IdModel> {
+  async remove(caller: Caller, id: number, dryRun: boolean): Promise<IdModel> {
     await this.owned(caller, id);
-    if (!(await this.subscriptions.remove(id))) throw eventNotFound(id);
+    const removed = (db?: Executor) => this.subscriptions.remove(id, db);
+    if (!(await (dryRun ? this.subscriptions.rehearse(removed) : removed()))) throw eventNotFound(id);
     return { id };
   }
 
-  async rotateSecret(caller: Caller, id: number, overlapSeconds: number | undefined): Promise<RotatedSecretModel> {
+  /** A dry run answers the subscription as it is: the secret it would get is never shown, nor kept. */
+  async rotateSecret(
+    caller: Caller,
+    id: number,
+    overlapSeconds: number | undefined,
+    dryRun: boolean,
+  ): Promise<RotatedSecretModel | EventModel> {
     await this.owned(caller, id);
     const secret = newSecret();
-    const rotated = await this.subscriptions.rotateSecret(
-      id,
-      secret,
-      overlapSeconds ?? this.config.WEBHOOK_SECRET_OVERLAP_SECONDS,
-    );
+    const overlap = overlapSeconds ?? this.config.WEBHOOK_SECRET_OVERLAP_SECONDS;
+    if (dryRun) {
+      const rehearsed = await this.subscriptions.rehearse(async (tx) =>
+        (await this.subscriptions.rotateSecret(id, secret, overlap, tx)) ? this.subscriptions.findById(id, tx) : null,
+      );
+      if (!rehearsed) throw eventNotFound(id);
+      return toEventModel(rehearsed);
+    }
+    const rotated = await this.subscriptions.rotateSecret(id, secret, overlap);
     if (!rotated) throw eventNotFound(id);
     return { id, secret, previous_secret_expires_at: toAtomOrNull(rotated.previousSecretExpiresAt) };
   }
@@ -136,16 +171,24 @@ export class EventsService {
     };
   }
 
-  async replay(caller: Caller, id: number, deliveryId: string): Promise<{ id: string }> {
+  /** 201 with the new delivery's id; a dry run 200, the delivery made and rolled back. */
+  async replay(caller: Caller, id: number, deliveryId: string, dryRun: boolean): Promise<Answer<{ id: string }>> {
     await this.owned(caller, id);
-    const replayed = await this.deliveries.replay(id, deliveryId);
+    const replayed = await this.deliveries.replay(id, deliveryId, dryRun);
     if (!replayed) throw deliveryNotFound(id, deliveryId);
-    return { id: replayed };
+    return new Answer({ id: replayed }, dryRun ? 200 : 201);
   }
 
-  async replaySince(caller: Caller, id: number, sinceEventId: string): Promise<EventReplayModel> {
+  /** 201 with how many deliveries were made; a dry run 200, how many would be. */
+  async replaySince(
+    caller: Caller,
+    id: number,
+    sinceEventId: string,
+    dryRun: boolean,
+  ): Promise<Answer<EventReplayModel>> {
     await this.owned(caller, id);
-    return { replayed: await this.deliveries.replaySince(id, sinceEventId.replace(/^evt_/, '')) };
+    const replayed = await this.deliveries.replaySince(id, sinceEventId.replace(/^evt_/, ''), dryRun);
+    return new Answer({ replayed }, dryRun ? 200 : 201);
   }
 
   /** The subscription, when the caller may see it (its own, or any for an admin); 404 otherwise. */

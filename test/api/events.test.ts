@@ -388,6 +388,16 @@ describe('webhooks', () => {
     const ids = receiver.taken.map((call) => call.headers['webhook-id']);
     const log = await gateway.get(`/System/Events/${subscription}/deliveries`);
     const newest = log.body.deliveries[0];
+    // Rehearsed first: answered as the replays would be, and nothing made or sent.
+    const rehearsedOne = await gateway
+      .post(`/System/Events/${subscription}/deliveries/${newest.id}/replay?dry_run=true`)
+      .expect(200);
+    expect(rehearsedOne.body.id).toEqual(expect.any(String));
+    const rehearsedAll = await gateway
+      .post(`/System/Events/${subscription}/replay?dry_run=true`, { since_event_id: String(ids[1]) })
+      .expect(200);
+    expect(rehearsedAll.body).toEqual({ replayed: 2 });
+    expect((await gateway.get(`/System/Events/${subscription}/deliveries`)).body.paginator.total).toBe(3);
     const replay = await gateway.post(`/System/Events/${subscription}/deliveries/${newest.id}/replay`).expect(201);
     await waitFor('the replay', () => receiver.taken.length >= 4);
     expect(receiver.taken[3]!.headers['webhook-id']).toBe(`evt_${newest.event_id}`);

@@ -6,9 +6,9 @@ import { DomainError, type FieldError } from '../errors/domain-error.js';
 import { isWriteMethod } from './write-methods.js';
 
 // The query of a write. A write takes no query parameter but `dry_run`, and that only where the
-// route can rehearse its write (the order routes): anything else is refused by name (400), so that
-// `PATCH …/cancel?dry_run=true` on a route that cannot rehearse, or a misspelt `dryrun=1`, never
-// goes ahead as a real write. GET routes refuse unknown parameters in their query DTOs instead.
+// route rehearses its write (TakesDryRun): anything else is refused by name (400), so that a
+// misspelt `dryrun=1`, or `dry_run` on a route that could not honour it, never goes ahead as a
+// real write. GET routes refuse unknown parameters in their query DTOs instead.
 
 const TAKES_DRY_RUN = 'takes-dry-run';
 const DRY_RUN = 'dry_run';
@@ -17,11 +17,12 @@ const FLAG_VALUES: Record<string, boolean> = { true: true, '1': true, false: fal
 const DRY_RUN_DESCRIPTION =
   '`true`: the write is checked and carried out as always (fields, the transition, the state, the ' +
   'database’s own checks) in a transaction that is then rolled back. Nothing is kept, nothing is ' +
-  'forwarded to MplusKASSA, no event is sent, an Idempotency-Key is neither claimed nor recorded. The ' +
-  'answer is 200 with what the order would become (a batch: each record’s order) and no ETag; ids ' +
-  'it shows for new rows are not kept. A refusal is the same refusal the write would get.';
+  'forwarded to MplusKASSA, no event or webhook is sent, an Idempotency-Key is neither claimed nor ' +
+  'recorded. The answer is 200 with what the write would make (the order, each record’s order in a ' +
+  'batch, the key or the subscription as it would be; never a secret) and no ETag; ids it shows for ' +
+  'new rows are not kept. A refusal is the same refusal the write would get.';
 
-/** The route rehearses its write on `dry_run=true` (see OrderWriter); documents the parameter. */
+/** The route rehearses its write on `dry_run=true` (see RehearsedAs); documents the parameter. */
 export function TakesDryRun(): MethodDecorator {
   return applyDecorators(
     SetMetadata(TAKES_DRY_RUN, true),
