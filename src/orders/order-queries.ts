@@ -4,6 +4,7 @@ import type { SyncState, SyncStatus } from '../outbox/order-sync.repository.js';
 import type { DiscountKind, OrderFigures, TaxLine } from './order-money.js';
 import type { PriceGivenAs, UnitPrice } from './order-pricing.js';
 import type {
+  FulfillmentState,
   ChangedLine,
   NewOrder,
   NewOrderItem,
@@ -171,6 +172,25 @@ export function estimatedCount(where: Sql): Sql {
   return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${where}`;
 }
 
+/**
+ * Orders in `state` as lifecycleState reads the flags, the later ones first: canceled, then done,
+ * then delivered, then sent, else open.
+ */
+function inLifecycleState(state: FulfillmentState): Sql {
+  switch (state) {
+    case 'canceled':
+      return sql`o.canceled`;
+    case 'done':
+      return sql`(o.done AND NOT o.canceled)`;
+    case 'delivered':
+      return sql`(o.delivered AND NOT o.done AND NOT o.canceled)`;
+    case 'sent':
+      return sql`(o.sent AND NOT o.delivered AND NOT o.done AND NOT o.canceled)`;
+    case 'open':
+      return sql`NOT (o.sent OR o.delivered OR o.done OR o.canceled)`;
+  }
+}
+
 /** The list filters as a WHERE condition on `orders o`; `true` when there are none. */
 export function orderWhere(filter: OrderListFilter): Sql {
   const conditions: Sql[] = [];
@@ -188,6 +208,7 @@ export function orderWhere(filter: OrderListFilter): Sql {
   equal('external_order_id', filter.orderReference);
   equal('status_id', filter.orderStatusId);
   equal('id', filter.orderId);
+  if (filter.lifecycleState !== undefined) conditions.push(inLifecycleState(filter.lifecycleState));
   if (filter.amountTotal !== undefined) conditions.push(sql`o.money = ${filter.amountTotal.toString()}::numeric`);
   if (filter.metadata !== undefined) conditions.push(sql`o.metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
   if (filter.noteContains !== undefined) {

@@ -217,6 +217,8 @@ export interface OrderListFilter {
   orderReference?: string;
   /** The status id again (its Kwik name). */
   orderStatusId?: number;
+  /** Orders in this lifecycle state (see lifecycleState): the Kwik fulfillment status. */
+  lifecycleState?: FulfillmentState;
   /** Orders whose metadata has every one of these keys with its value. */
   metadata?: Metadata;
   /** The note contains this, case-insensitively. */
@@ -243,3 +245,7 @@ export interface ChangePosition {
   changeSeq: bigint;
   id: number;
 }
+
+/** The lifecycle states a list can be filtered on: every one but archived (see `archived`). */
+export const FULFILLMENT_STATES = ['open', 'sent', 'delivered', 'done', 'canceled'] as const;
+export type FulfillmentState = (typeof FULFILLMENT_STATES)[number];

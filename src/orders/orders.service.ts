@@ -126,6 +126,7 @@ export class OrdersService {
       orderId: query.order_id,
       orderReference: query.order_reference,
       orderStatusId: query.order_status_lookups_id,
+      lifecycleState: query.fulfillment_status_lookups_id,
       metadata: query.metadata,
       noteContains: query.description,
       amountTotal: query.amount_total !== undefined ? decimalFromText(query.amount_total) : undefined,

@@ -469,6 +469,28 @@ describe('the Kwik list filters', () => {
     expect((await gateway.get('/System/Orders?amount_total=1e3')).body.errors[0].field).toBe('amount_total');
   });
 
+  it('fulfillment_status_lookups_id takes the lifecycle state', async () => {
+    const marker = `fulfil-${Date.now()}`;
+    const inState: Record<string, number> = {};
+    for (const [state, routes] of [
+      ['open', []],
+      ['sent', ['sent']],
+      ['delivered', ['delivered']],
+      ['done', ['sent', 'done']],
+      ['canceled', ['cancel']],
+    ] as const) {
+      const id = await createOrder(gateway, { note: `${marker} ${state}` });
+      for (const route of routes) await gateway.patch(`/System/Orders/${id}/${route}`).expect(200);
+      inState[state] = id;
+      expect((await getOrder(gateway, id)).lifecycle_state).toBe(state);
+    }
+    for (const [state, id] of Object.entries(inState)) {
+      expect(await listed(`fulfillment_status_lookups_id=${state}&description=${marker}`)).toEqual([id]);
+    }
+    const refused = await gateway.get('/System/Orders?fulfillment_status_lookups_id=archived').expect(400);
+    expect(refused.body.errors[0].field).toBe('fulfillment_status_lookups_id');
+  });
+
   it('combine with every other filter and with the changes cursor', async () => {
     expect(await listed(`order_id=${noted}&canceled=1`)).toEqual([]);
     expect(await listed(`order_reference=KW-REF-1&email=${(await getOrder(gateway, noted)).email}`)).toEqual([noted]);

@@ -3,6 +3,7 @@ import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, Min
 import { PageQuery } from '../../common/http/pagination.dto.js';
 import { IsCalendarDate, IsDateTimeWithOffset, IsId, Trim } from '../../common/validation/decorators.js';
 import { IsMetadataFilter, METADATA_MAX_VALUE_LENGTH } from '../order-metadata.js';
+import { FULFILLMENT_STATES, type FulfillmentState } from '../order.types.js';
 import { QueryBoolean, QueryInteger } from '../../common/validation/query-transforms.js';
 
 export const ORDER_SORTS = ['-date_order', 'date_order', '-id', 'id', '-updated_at', 'updated_at'] as const;
@@ -222,6 +223,17 @@ export class OrderListQuery extends PageQuery {
   @QueryInteger()
   @IsId()
   order_status_lookups_id?: number;
+
+  /**
+   * The fulfillment status, the Kwik name of the order's lifecycle_state: open, sent, delivered,
+   * done or canceled (an archived order is in the state it was archived in; see `archived`).
+   * @example "sent"
+   */
+  @IsOptional()
+  @IsIn(FULFILLMENT_STATES, {
+    message: `fulfillment_status_lookups_id must be one of ${FULFILLMENT_STATES.join(', ')}`,
+  })
+  fulfillment_status_lookups_id?: FulfillmentState;
 }
 
 /** Query of GET /System/Orders/{id}. */
