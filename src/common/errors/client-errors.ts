@@ -34,26 +34,21 @@ export function answerFrameworkError(
   reply: FastifyReply,
 ): void {
   void reply.header('x-request-id', request.id);
-  switch (error.code ?? '') {
+  sendProblem(routerProblem(error.code) ?? error, request, reply);
+}
+
+/** The problem of a refusal of Fastify's router, null for an error it does not name. */
+function routerProblem(code: string | undefined): DomainError | null {
+  switch (code ?? '') {
     case 'FST_ERR_BAD_URL':
-      sendProblem(
-        new DomainError(
-          ErrorCode.MALFORMED_URL,
-          'The URL path has a percent-escape that does not decode to UTF-8 (such as %ff, or a lone %).',
-        ),
-        request,
-        reply,
+      return new DomainError(
+        ErrorCode.MALFORMED_URL,
+        'The URL path has a percent-escape that does not decode to UTF-8 (such as %ff, or a lone %).',
       );
-      return;
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      sendProblem(
-        new DomainError(ErrorCode.URL_TOO_LONG, 'A segment of the URL path is longer than 100 characters.'),
-        request,
-        reply,
-      );
-      return;
+      return new DomainError(ErrorCode.URL_TOO_LONG, 'A segment of the URL path is longer than 100 characters.');
     default:
-      sendProblem(error, request, reply);
+      return null;
   }
 }
 

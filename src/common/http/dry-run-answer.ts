@@ -14,9 +14,9 @@ export function RehearsedAs(
   ok?: { type: Type<unknown>; description: string },
 ): MethodDecorator {
   const dryRun = `With dry_run=true: ${rehearsed}, nothing kept.`;
-  if (!ok) return applyDecorators(TakesDryRun(), ApiOkResponse({ type: model, description: dryRun }));
-  if (ok.type === model) {
-    return applyDecorators(TakesDryRun(), ApiOkResponse({ type: model, description: `${ok.description} ${dryRun}` }));
+  if (!ok || ok.type === model) {
+    const description = ok ? `${ok.description} ${dryRun}` : dryRun;
+    return applyDecorators(TakesDryRun(), ApiOkResponse({ type: model, description }));
   }
   return applyDecorators(
     TakesDryRun(),

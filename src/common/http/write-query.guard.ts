@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ApiQuery } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { queryFlag } from '../validation/query-transforms.js';
 import { isWriteMethod } from './write-methods.js';
 
 // The query of a write. A write takes no query parameter but `dry_run`, and that only where the
@@ -12,7 +13,6 @@ import { isWriteMethod } from './write-methods.js';
 
 const TAKES_DRY_RUN = 'takes-dry-run';
 const DRY_RUN = 'dry_run';
-const FLAG_VALUES: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 
 const DRY_RUN_DESCRIPTION =
   '`true`: the write is checked and carried out as always (fields, the transition, the state, the ' +
@@ -39,7 +39,7 @@ export function TakesDryRun(): MethodDecorator {
 export function isDryRun(request: FastifyRequest): boolean {
   if (!isWriteMethod(request.method)) return false;
   const value = (request.query as Record<string, unknown> | undefined)?.[DRY_RUN];
-  return typeof value === 'string' && FLAG_VALUES[value] === true;
+  return queryFlag(value) === true;
 }
 
 @Injectable()
@@ -62,7 +62,7 @@ export class WriteQueryGuard implements CanActivate {
         });
       } else if (!takesDryRun) {
         errors.push({ field: name, message: 'is not taken by this route: it cannot rehearse its write' });
-      } else if (typeof value !== 'string' || !(value in FLAG_VALUES)) {
+      } else if (queryFlag(value) === undefined) {
         errors.push({ field: name, message: 'must be one of true, false, 1, 0, given once' });
       }
     }

@@ -17,7 +17,7 @@ export interface WriteRequest {
   idempotency: IdempotencyClaim | null;
   /**
    * `dry_run=true`: the write is decided and written as always, in a transaction that is rolled
-   * back; the answer is the order as the write would leave it (see WriteQueryGuard).
+   * back; the answer is what it would make (see WriteQueryGuard, RehearsedAs).
    */
   dryRun: boolean;
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Patch, Post } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { RequiresRight } from '../../auth/auth.decorators.js';
 import type { Answer } from '../../common/http/answer.js';
 import { ApiProblems } from '../../common/http/api-docs.js';
@@ -12,7 +12,7 @@ import {
   OrderBatchUpdateModel,
 } from './order-batch.dto.js';
 import { OrderBatchService } from './order-batch.service.js';
-import { TakesDryRun } from '../../common/http/write-query.guard.js';
+import { RehearsedAs } from '../../common/http/dry-run-answer.js';
 import { ApiBodyExample, REQUEST_EXAMPLES } from '../dto/request-examples.js';
 
 const ALL_OR_NOTHING =
@@ -36,11 +36,10 @@ export class OrderBatchController {
       '201 when the batch created an order, 200 when every record existed.',
   })
   @ApiCreatedResponse({ type: OrderBatchCreateModel })
-  @ApiOkResponse({
+  @RehearsedAs(OrderBatchCreateModel, 'each result with its `order` as the batch would leave it', {
     type: OrderBatchCreateModel,
-    description: 'Every record’s order existed already; or a dry run, each result with its `order`.',
+    description: 'Every record’s order existed already.',
   })
-  @TakesDryRun()
   @ApiProblems(400, 401, 403, 409, 413, 415, 422)
   @ApiBodyExample(OrderBatchPostRequest, 'One order in a batch', REQUEST_EXAMPLES.createOrders)
   createOrders(
@@ -58,8 +57,10 @@ export class OrderBatchController {
       `Each record is a PUT /System/Orders body: the order's \`id\` and only the fields to change (null clears one). ` +
       `${ALL_OR_NOTHING} No If-Match: the orders are changed under their row locks, in id order.`,
   })
-  @ApiOkResponse({ type: OrderBatchUpdateModel, description: 'Changed; in a dry run, each result with its `order`.' })
-  @TakesDryRun()
+  @RehearsedAs(OrderBatchUpdateModel, 'each result with its `order` as the batch would leave it', {
+    type: OrderBatchUpdateModel,
+    description: 'Changed.',
+  })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
   @ApiBodyExample(OrderBatchPatchRequest, 'A note on order 1', REQUEST_EXAMPLES.updateOrders)
   updateOrders(

@@ -1,4 +1,4 @@
-import { type Type, applyDecorators } from '@nestjs/common';
+import type { Type } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 
 // The request bodies Swagger UI offers with "Try it out". Each is accepted as it stands on the
@@ -41,12 +41,12 @@ export const REQUEST_EXAMPLES = {
   status: { status_id: 3 },
   history: { type: 'email', record: { name: 'Confirmation e-mail sent', status: 'ok' } },
   createOrders: {
-    records: [{ ...{ email: 'anna@example.nl', name: 'Anna Bakker', order_currency_code: 'EUR' }, items: [MUGS] }],
+    records: [{ email: 'anna@example.nl', name: 'Anna Bakker', order_currency_code: 'EUR', items: [MUGS] }],
   },
   updateOrders: { records: [{ id: 1, delivery_phone: '+31612345678' }] },
 } as const;
 
 /** The body `type`, with `example` as the one Swagger UI offers. */
 export function ApiBodyExample(type: Type<unknown>, summary: string, example: object): MethodDecorator {
-  return applyDecorators(ApiBody({ type, examples: { example: { summary, value: example } } }));
+  return ApiBody({ type, examples: { example: { summary, value: example } } });
 }
