@@ -127,6 +127,8 @@ export const GATEWAY_SETTINGS: NodeJS.ProcessEnv = {
 
 export class GatewayProcess {
   private running: RunningGateway | undefined;
+  /** Set while the scenario itself ends the process (kill -9, stop). */
+  private ending = false;
   readonly url: string;
 
   constructor(
@@ -146,9 +148,17 @@ export class GatewayProcess {
   }
 
   async start(): Promise<void> {
-    this.running = await startGatewayProcess(
+    const running = await startGatewayProcess(
       environment({ ...GATEWAY_SETTINGS, ...this.env, PORT: String(this.port) }),
     );
+    this.running = running;
+    this.ending = false;
+    // A gateway that ends by itself is a finding of its own, whatever the scenario checks later.
+    running.process.once('exit', (code, signal) => {
+      if (this.ending) return;
+      log(`the gateway on ${this.url} exited by itself (${signal ?? code}); the end of its log:`);
+      log(running.output().split('\n').slice(-60).join('\n'));
+    });
   }
 
   /** kill -9: no shutdown of any kind. */
@@ -156,11 +166,13 @@ export class GatewayProcess {
     const running = this.running;
     if (!running || running.process.exitCode !== null) return;
     const exited = new Promise((resolve) => running.process.once('exit', resolve));
+    this.ending = true;
     running.process.kill('SIGKILL');
     await exited;
   }
 
   async stop(): Promise<void> {
+    this.ending = true;
     if (this.alive) await this.running?.stop();
   }
 }

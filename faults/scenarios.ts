@@ -22,6 +22,8 @@ import { TemporaryCluster } from './postgres-cluster.js';
 export interface ScenarioOptions {
   seconds: number;
   clients: number;
+  /** How long forwarding may take to drain after the load before the scenario fails (180 s). */
+  drainTimeoutMs?: number;
 }
 
 export interface ScenarioResult {
@@ -90,12 +92,13 @@ async function finish(
   setup: Setup,
   load: OrderLoad,
   extra: Record<string, unknown>,
+  drainTimeoutMs?: number,
 ): Promise<ScenarioResult> {
   const loadFigures = await load.stop();
   log(`${name}: load stopped; waiting for everything to reach MplusKASSA`);
   let verdict: Verdict;
   try {
-    verdict = await verify(setup.databaseUrl, setup.simulator, load);
+    verdict = await verify(setup.databaseUrl, setup.simulator, load, drainTimeoutMs);
   } catch (error) {
     for (const [i, gateway] of setup.gateways.entries()) {
       log(`gateway ${i + 1}, the end of its log:\n${gateway.output().split('\n').slice(-60).join('\n')}`);
@@ -156,11 +159,17 @@ export function restartPostgres(
         }
         await sleep(Math.max(0, options.seconds * 1000 - (Date.now() - started)));
         const watched = await readiness.stop();
-        const result = await finish('Postgres restarted under load', setup, load, {
-          restarts: options.restarts,
-          'readiness 503 seen': watched.notReady,
-          'ready again at the end': watched.readyAtEnd,
-        });
+        const result = await finish(
+          'Postgres restarted under load',
+          setup,
+          load,
+          {
+            restarts: options.restarts,
+            'readiness 503 seen': watched.notReady,
+            'ready again at the end': watched.readyAtEnd,
+          },
+          options.drainTimeoutMs,
+        );
         return {
           ...result,
           ok: result.ok && watched.notReady > 0 && watched.readyAtEnd,

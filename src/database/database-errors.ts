@@ -6,12 +6,24 @@ const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
 /** What @prisma/adapter-pg reports under meta.driverAdapterError.cause.kind. */
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 /**
- * Postgres SQLSTATEs of a shutting-down or starting server, of broken connections, and of a server
- * too busy to answer in time: a lock not granted within lock_timeout (55P03), a statement
- * cancelled by statement_timeout (57014). All of them may work when tried again.
+ * Postgres SQLSTATEs of a shutting-down or starting server, of broken connections, of a server out
+ * of connections (53300), and of a server too busy to answer in time: a lock not granted within
+ * lock_timeout (55P03), a statement cancelled by statement_timeout (57014). All of them may work
+ * when tried again.
  */
-const SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '55P03', '57014']);
-const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+const SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300', '55P03', '57014']);
+const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** node-postgres's and pg-pool's own errors, which carry no code. */
+const NODE_POSTGRES_MESSAGES = [
+  // The connection died under a query, or while it was being made.
+  /^Connection terminated/,
+  // A statement sent on a connection that had already failed (see Database.inTransaction).
+  /^Client has encountered a connection error and is not queryable$/,
+  // The client's own query_timeout (see Database): the connection stopped answering.
+  /^Query read timeout$/,
+  // No connection could be had from the pool within connectionTimeoutMillis.
+  /^timeout exceeded when trying to connect$/,
+];
 
 interface ErrorShape {
   code?: unknown;
@@ -32,10 +44,12 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   const adapter = shape.meta?.driverAdapterError?.cause;
   if (typeof adapter?.kind === 'string' && ADAPTER_KINDS.has(adapter.kind)) return true;
   if (typeof adapter?.originalCode === 'string' && SQLSTATES.has(adapter.originalCode)) return true;
-  // node-postgres, when a pooled connection dies under a query.
-  if (typeof shape.message === 'string' && /^Connection terminated/.test(shape.message)) return true;
-  // node-postgres's own query_timeout (see Database): the connection stopped answering.
-  if (typeof shape.message === 'string' && shape.message === 'Query read timeout') return true;
+  if (
+    typeof shape.message === 'string' &&
+    NODE_POSTGRES_MESSAGES.some((pattern) => pattern.test(shape.message as string))
+  ) {
+    return true;
+  }
   return isDatabaseUnavailable(shape.cause, depth + 1);
 }
 

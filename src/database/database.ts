@@ -135,6 +135,12 @@ export class Database implements Executor, OnApplicationShutdown {
   private async inTransaction<T>(work: (tx: Transaction) => Promise<T>, end: 'COMMIT' | 'ROLLBACK'): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out connection has no 'error' listener of the pool's: when its server ends it
+    // between two statements (a restart, pg_terminate_backend, a failover), node-postgres emits
+    // 'error' on it, which unheard would end the process. Heard, it only breaks this transaction:
+    // the next statement fails as the database being away, and the pool drops the connection.
+    const lost = (error: Error) => (broken = error);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const tx = new Transaction(client, this.prepare);
@@ -151,6 +157,7 @@ export class Database implements Executor, OnApplicationShutdown {
       }
       throw error;
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
