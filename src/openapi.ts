@@ -150,6 +150,24 @@ function describeRequestConventions(document: OpenAPIObject): void {
             'try again.',
         );
       }
+      // Order lines are checked against the catalogue mirror (src/catalogue/catalogue-mirror.ts).
+      if (
+        (path === '/System/Orders' && method === 'post') ||
+        (path === '/System/Orders/batch' && method === 'post') ||
+        (path === '/System/Orders/{orderId}/item' && (method === 'post' || method === 'put'))
+      ) {
+        addResponse(
+          operation,
+          '422',
+          'A line has no article_number, or one MplusKASSA does not have or keeps inactive (UNKNOWN_ARTICLE; ' +
+            '`errors` names each line), checked once the catalogue mirror was read (GET /System/Lists/Articles).',
+        );
+        addResponse(
+          operation,
+          '503',
+          'The catalogue mirror was never read and CATALOGUE_UNFILLED=refuse (CATALOGUE_NOT_READY).',
+        );
+      }
       if (write && keyed && !(operation as Record<string, unknown>)[NO_IDEMPOTENCY_KEY_EXTENSION]) {
         addParameter(operation, {
           name: 'Idempotency-Key',

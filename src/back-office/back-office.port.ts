@@ -138,6 +138,29 @@ export interface ChangedOrders {
   caughtUp: boolean;
 }
 
+/** An article of the back office's catalogue, as order lines are checked against it. */
+export interface CatalogueArticle {
+  articleNumber: string;
+  productNumber: string;
+  name: string;
+  active: boolean;
+  /** VAT rate in percent; null when the back office gives none it can be read from. */
+  vatRate: Decimal | null;
+  /** Unit price with VAT, in the administration's currency. */
+  priceIncl: Decimal | null;
+  pluNumber: string | null;
+  /** The back office's marker of the article's product when it was read. */
+  syncMarker: string;
+}
+
+export interface ChangedArticles {
+  articles: CatalogueArticle[];
+  /** Where to continue from; equal to the marker given when nothing changed. */
+  marker: string;
+  /** False when the back office has more changes right away. */
+  caughtUp: boolean;
+}
+
 export interface DeliveryMethod {
   code: string;
   description: string;
@@ -172,6 +195,8 @@ export interface BackOfficePort {
   cancelOrder(backOfficeOrderId: string): Promise<Outcome<void>>;
   /** Orders created or changed in the back office after `marker` (null: from the beginning). */
   changedOrders(marker: string | null, limit: number): Promise<Outcome<ChangedOrders>>;
+  /** Articles added or changed in the back office after `marker` (null: the whole catalogue), up to `limit` products. */
+  changedArticles(marker: string | null, limit: number): Promise<Outcome<ChangedArticles>>;
   deliveryMethods(): Promise<Outcome<DeliveryMethod[]>>;
   orderCategories(): Promise<Outcome<OrderCategory[]>>;
   /** Whether the back office answers, and its version. */

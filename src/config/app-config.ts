@@ -371,6 +371,18 @@ export const CONFIG_VARIABLES = {
     default: '10000',
     parse: integer(0, 86_400_000),
   },
+  CATALOGUE_PULL_INTERVAL_MS: {
+    description:
+      'How often the workers read the articles changed in MplusKASSA into the catalogue mirror (GET /System/Lists/Articles), which order lines are checked against. 0: never (the mirror stays unfilled).',
+    default: '60000',
+    parse: integer(0, 86_400_000),
+  },
+  CATALOGUE_UNFILLED: {
+    description:
+      'What order lines get while the catalogue mirror has never been read through: accept (checked by MplusKASSA when forwarded, as without a mirror) or refuse (503, try again once it is read).',
+    default: 'accept',
+    parse: oneOf('accept', 'refuse'),
+  },
   SYNC_PULL_PAGE_SIZE: {
     description: 'Orders read back from MplusKASSA per call.',
     default: '100',

@@ -6,6 +6,8 @@ import {
   type BackOfficePayment,
   type BackOfficePort,
   type BackOfficeRefund,
+  type CatalogueArticle,
+  type ChangedArticles,
   type ChangedOrders,
   type DeliveryMethod,
   type OrderCategory,
@@ -330,6 +332,48 @@ export class MplusBackOffice implements BackOfficePort {
       orders: states,
       marker: last !== undefined ? String(last) : (marker ?? '0'),
       caughtUp: orders.length < limit,
+    });
+  }
+
+  async changedArticles(marker: string | null, limit: number): Promise<Outcome<ChangedArticles>> {
+    // The product is what carries the marker (an article's change gives its product a new one),
+    // and a marker is an inclusive lower bound, as for orders.
+    const from = marker === null ? 1 : Number(marker) + 1;
+    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
+      request: { pluNumbers: [], syncMarker: from, syncMarkerLimit: limit },
+    });
+    if (listed.kind !== 'accepted') return listed;
+    const products = (listed.value.productList ?? []).sort((a, b) => (a.syncMarker ?? 0) - (b.syncMarker ?? 0));
+    const vat = await this.vatTables();
+    if (vat.kind !== 'accepted') return vat;
+    const articles: CatalogueArticle[] = [];
+    for (const product of products) {
+      for (const article of product.articleList ?? []) {
+        if (article.articleNumber === undefined) continue;
+        const vatRate =
+          article.vatPercentage !== undefined
+            ? new Decimal(article.vatPercentage)
+            : article.vatCode !== undefined
+              ? (vat.value.rates.get(article.vatCode) ?? null)
+              : null;
+        articles.push({
+          articleNumber: String(article.articleNumber),
+          productNumber: String(product.productNumber ?? 0),
+          name: article.description || product.description || `Article ${article.articleNumber}`,
+          active: article.active !== false,
+          vatRate,
+          // MplusKASSA keeps prices in cents.
+          priceIncl: article.priceIncl !== undefined ? new Decimal(article.priceIncl).dividedBy(100) : null,
+          pluNumber: article.pluNumber || null,
+          syncMarker: String(product.syncMarker ?? article.syncMarker ?? 0),
+        });
+      }
+    }
+    const last = products.at(-1)?.syncMarker;
+    return accepted({
+      articles,
+      marker: last !== undefined ? String(last) : (marker ?? '0'),
+      caughtUp: products.length < limit,
     });
   }
 

@@ -13,6 +13,7 @@ import { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import { toJsonValue } from './history/changes.js';
 import { OrderHistoryRepository } from './history/order-history.repository.js';
+import { CatalogueMirror } from '../catalogue/catalogue-mirror.js';
 import { FeeArticles } from './fee-articles.js';
 import { CurrencyRules, type MoneyDraft, priceDraft, throwIfAny } from './order-input.js';
 import { mergeMetadata } from './order-metadata.js';
@@ -41,6 +42,7 @@ export class OrderCreations {
     private readonly outbox: OutboxRepository,
     private readonly events: OrderEvents,
     private readonly fees: FeeArticles,
+    private readonly catalogue: CatalogueMirror,
   ) {}
 
   /** Throws a DomainError (fields named as in a single create's body) when the order cannot be made. */
@@ -55,6 +57,9 @@ export class OrderCreations {
     };
     throwIfAny(errors);
     this.fees.check(draft);
+    this.catalogue.check(
+      draft.lines.map((line, index) => ({ articleNumber: line.articleNumber, field: `items[${index}]` })),
+    );
     const { lines: items, money } = priceDraft(draft, rules.decimals, ORDER_MONEY_FIELDS, errors);
     throwIfAny(errors);
     const externalId = body.external_order_id ?? null;

@@ -6,6 +6,7 @@ import type { IdModel } from '../common/http/responses.model.js';
 import type { WriteRequest } from '../common/http/write-request.js';
 import type { OrderItemPostRequest, OrderItemPutRequest } from './dto/order-item.dto.js';
 import { type JsonValue, changedFields, hasChanges, toJsonValue } from './history/changes.js';
+import { CatalogueMirror } from '../catalogue/catalogue-mirror.js';
 import {
   CurrencyRules,
   type LineDraft,
@@ -34,6 +35,7 @@ export class OrderItemsService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly writer: OrderWriter,
+    private readonly catalogue: CatalogueMirror,
   ) {}
 
   add(request: WriteRequest, orderId: number, body: OrderItemPostRequest): Promise<Answer<IdModel>> {
@@ -43,6 +45,7 @@ export class OrderItemsService {
       const errors: FieldError[] = [];
       const line = rules.lineDraft(body, '', errors);
       throwIfAny(errors);
+      this.catalogue.check([{ articleNumber: line.articleNumber, field: '' }]);
       const draft = moneyDraftOf(order);
       draft.lines.push(line);
       const priced = this.price(draft.lines.length - 1, draft, rules);
@@ -71,6 +74,8 @@ export class OrderItemsService {
       const index = order.items.indexOf(item);
       const line = editedLine(draft.lines[index]!, body, rules, errors);
       throwIfAny(errors);
+      // A line's article is checked when the edit gives one; a line kept as it was stays as MplusKASSA took it.
+      if (body.article_number !== undefined) this.catalogue.check([{ articleNumber: line.articleNumber, field: '' }]);
       draft.lines[index] = line;
       const priced = this.price(index, draft, rules);
       const updated = priced.lines[index]!;

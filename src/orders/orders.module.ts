@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { OrderEventsModule } from '../events/order-events.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { ShippersModule } from '../shippers/shippers.module.js';
@@ -23,7 +24,7 @@ import { OrderRefundsController } from './refunds/order-refunds.controller.js';
 import { OrderRefundsService } from './refunds/order-refunds.service.js';
 
 @Module({
-  imports: [StatusesModule, ShippersModule, OutboxModule, OrderEventsModule],
+  imports: [StatusesModule, ShippersModule, OutboxModule, OrderEventsModule, CatalogueModule],
   controllers: [
     // Before OrdersController: /System/Orders/batch is not an order id.
     OrderBatchController,

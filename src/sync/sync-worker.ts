@@ -12,11 +12,13 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from '../database/databa
 import { IdempotencyRepository } from '../idempotency/idempotency.repository.js';
 import { JobsRepository } from '../outbox/jobs.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
+import { CataloguePull } from '../catalogue/catalogue-pull.js';
 import { WorkerLiveness } from './worker-liveness.js';
 
 // The scheduled jobs of this process, on graphile-worker (jobs in Postgres, taken with SKIP
 // LOCKED): any number of gateway processes can run them side by side, and each job runs once.
 //   pull_back_office one at a time (one job key), reading changes back, then scheduling itself;
+//   pull_catalogue likewise, reading the articles changed into the catalogue mirror (CataloguePull);
 //   cleanup_idempotency_keys hourly (graphile's cron, once across all processes).
 // Jobs held by a worker that died (a killed process), or forgotten by one (a database outage
 // mid-job), are freed within seconds, see WorkerLiveness. Forwarding changes to the back office
@@ -25,6 +27,8 @@ import { WorkerLiveness } from './worker-liveness.js';
 export const PULL_TASK = 'pull_back_office';
 const CLEANUP_TASK = 'cleanup_idempotency_keys';
 const PULL_KEY = 'pull-back-office';
+export const CATALOGUE_TASK = 'pull_catalogue';
+const CATALOGUE_KEY = 'pull-catalogue';
 const LIVENESS_INTERVAL_MS = 5_000;
 const PAGES_PER_RUN = 10;
 
@@ -41,6 +45,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly inbound: InboundSync,
     private readonly idempotencyKeys: IdempotencyRepository,
     private readonly liveness: WorkerLiveness,
+    private readonly catalogue: CataloguePull,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,13 +57,16 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       const removed = await this.idempotencyKeys.deleteExpired();
       if (removed > 0) this.logger.log(`Removed ${removed} expired idempotency keys`);
     };
+    const catalogue: Task = async () => {
+      await this.pullCatalogue();
+    };
     const events = new EventEmitter() as WorkerEvents;
     events.on('worker:create', ({ worker }) => this.liveness.announce(worker));
     this.runner = await run({
       events,
       connectionString: this.database.url,
-      // Two jobs, each at most once at a time across all processes.
-      concurrency: 2,
+      // Three jobs, each at most once at a time across all processes.
+      concurrency: 3,
       pollInterval: Math.max(this.config.SYNC_POLL_INTERVAL_MS, 1000),
       noHandleSignals: true,
       crontab: `0 * * * * ${CLEANUP_TASK}`,
@@ -66,9 +74,10 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       // statements of two connections would collide.
       noPreparedStatements: this.database.embedded,
       logger: workerLogger(this.logger),
-      taskList: { [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup },
+      taskList: { [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup, [CATALOGUE_TASK]: catalogue },
     });
     if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
+    if (this.config.CATALOGUE_PULL_INTERVAL_MS > 0) await this.scheduleCatalogue(0, 'preserve_run_at');
     await this.freeStaleLocks();
     this.livenessCheck = setInterval(() => void this.freeStaleLocks(), LIVENESS_INTERVAL_MS);
     this.livenessCheck.unref();
@@ -114,6 +123,22 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     } finally {
       await this.schedulePull(delay, 'replace');
     }
+  }
+
+  private async pullCatalogue(): Promise<void> {
+    let delay = this.config.CATALOGUE_PULL_INTERVAL_MS;
+    try {
+      if (!(await this.catalogue.pull())) delay = 0;
+    } catch (error) {
+      if (!(error instanceof BackOfficeUnavailableError)) throw error;
+      this.logger.warn(`Reading the catalogue from MplusKASSA failed: ${error.message}`);
+    } finally {
+      await this.scheduleCatalogue(delay, 'replace');
+    }
+  }
+
+  private async scheduleCatalogue(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {
+    await this.jobs.schedule(CATALOGUE_TASK, { queue: CATALOGUE_KEY, key: CATALOGUE_KEY, keyMode: mode, delayMs });
   }
 
   private async schedulePull(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {

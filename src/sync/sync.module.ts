@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CatalogueModule } from '../catalogue/catalogue.module.js';
 import { OrdersModule } from '../orders/orders.module.js';
 import { OrderEventsModule } from '../events/order-events.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
@@ -15,7 +16,7 @@ import { SyncCursorRepository } from './sync-cursor.repository.js';
 
 /** Orders to and from the back office: forwarding, reading back, resync and its lists. */
 @Module({
-  imports: [OrdersModule, OutboxModule, OrderEventsModule],
+  imports: [OrdersModule, OutboxModule, OrderEventsModule, CatalogueModule],
   controllers: [SyncController],
   providers: [
     OrderForwarder,

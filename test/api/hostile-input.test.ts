@@ -279,6 +279,7 @@ const ROUTES: Route[] = [
   route('POST /System/Orders/{id}/resync', true),
   route('GET /System/Lists/Shippers'),
   route('GET /System/Lists/Shippers/{id}'),
+  route('GET /System/Lists/Articles'),
   route('GET /System/Lists/DeliveryMethods'),
   route('GET /System/Lists/OrderCategories'),
   route('GET /System/ApiKeys'),

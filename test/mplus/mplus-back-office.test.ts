@@ -615,6 +615,42 @@ describe('reading changes', () => {
   });
 });
 
+describe('reading the catalogue', () => {
+  it('pages through the products changed since a marker, each article with its name, VAT and price', async () => {
+    const fresh = await startMplus();
+    try {
+      const numbersOf = (outcome: Awaited<ReturnType<typeof fresh.backOffice.changedArticles>>) =>
+        outcome.kind === 'accepted' ? outcome.value.articles.map((article) => article.articleNumber) : outcome;
+      const first = await fresh.backOffice.changedArticles(null, 2);
+      expect(numbersOf(first)).toEqual(['1001', '1002', '1003', '1004', '1005', '2001', '2002', '2003']);
+      expect(first).toMatchObject({ kind: 'accepted', value: { caughtUp: false } });
+      const marker = first.kind === 'accepted' ? first.value.marker : '';
+      const rest = await fresh.backOffice.changedArticles(marker, 2);
+      expect(numbersOf(rest)).toEqual(['3001', '3002', '9001', '9002', '9003']);
+      expect(rest.kind === 'accepted' && rest.value.articles[1]).toEqual({
+        articleNumber: '3002',
+        productNumber: '300',
+        name: 'Old catalogue',
+        active: false,
+        vatRate: new Decimal(9),
+        priceIncl: new Decimal(0),
+        pluNumber: '3002',
+        syncMarker: '3',
+      });
+      // Exactly a page full: the next read says it is caught up.
+      const end = await fresh.backOffice.changedArticles(rest.kind === 'accepted' ? rest.value.marker : '', 2);
+      expect(end).toMatchObject({ kind: 'accepted', value: { articles: [], caughtUp: true } });
+      // A change in the back office gives its product a new marker: read again from the last one.
+      fresh.simulator.store.putArticle(2002, { description: 'Green tea 250 g' });
+      const changed = await fresh.backOffice.changedArticles(end.kind === 'accepted' ? end.value.marker : '', 2);
+      expect(numbersOf(changed)).toEqual(['2001', '2002', '2003']);
+      expect(changed.kind === 'accepted' && changed.value.articles[1]!.name).toBe('Green tea 250 g');
+    } finally {
+      await fresh.stop();
+    }
+  });
+});
+
 describe('the other operations', () => {
   it.each([
     ['getApiVersion', {}, /majorNumber/],

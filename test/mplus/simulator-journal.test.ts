@@ -49,6 +49,27 @@ it('reads back the orders, relations and sync markers a change left, after a res
   second.journal.close();
 });
 
+it("reads back an article put into the catalogue, with its product's new marker", () => {
+  const file = path.join(dir, 'state.json');
+  const first = opened(file);
+  first.change((store) => store.putArticle(4711, { description: 'Cologne', priceIncl: 1999 }));
+  first.change((store) => store.putArticle(1001, { active: false }));
+  first.journal.close();
+  const second = opened(file);
+  expect(second.store.snapshot()).toEqual(first.store.snapshot());
+  const articles = (
+    second.store.handle('getProducts', { request: { articleNumbers: [4711, 1001] } }) as {
+      productList: Array<{ articleList: Array<{ articleNumber: number; description: string; active: boolean }> }>;
+    }
+  ).productList.flatMap((product) => product.articleList);
+  expect(articles.map(({ articleNumber, description, active }) => [articleNumber, description, active])).toEqual([
+    // In the order of their products' markers: 4711's was put first.
+    [4711, 'Cologne', true],
+    [1001, 'Coffee mug', false],
+  ]);
+  second.journal.close();
+});
+
 it('ignores a last line cut short by a crash', () => {
   const file = path.join(dir, 'state.json');
   const first = opened(file);

@@ -9,6 +9,8 @@ export const FAST_SYNC: NodeJS.ProcessEnv = {
   SYNC_RETRY_BASE_MS: '50',
   SYNC_RETRY_MAX_MS: '400',
   SYNC_PULL_INTERVAL_MS: '0',
+  // No catalogue mirror: these tests see what MplusKASSA itself says of a line (test/sync/catalogue.test.ts has the mirror).
+  CATALOGUE_PULL_INTERVAL_MS: '0',
   MPLUS_READ_TIMEOUT_MS: '1500',
   MPLUS_CONNECT_TIMEOUT_MS: '500',
   MPLUS_DELIVERY_METHODS: '4=POSTNL',

@@ -39,6 +39,7 @@ describe('openapi/openapi.json', () => {
       'GET /System/Events/{id}',
       'GET /System/Events/{id}/deliveries',
       'GET /System/Events/{id}/deliveries/{deliveryId}',
+      'GET /System/Lists/Articles',
       'GET /System/Lists/DeliveryMethods',
       'GET /System/Lists/OrderCategories',
       'GET /System/Lists/Shippers',

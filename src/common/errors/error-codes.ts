@@ -27,6 +27,8 @@ export enum ErrorCode {
   REFUND_CONFLICT = 'REFUND_CONFLICT',
   REFUND_NOT_POSSIBLE = 'REFUND_NOT_POSSIBLE',
   FEE_ARTICLE_NOT_CONFIGURED = 'FEE_ARTICLE_NOT_CONFIGURED',
+  UNKNOWN_ARTICLE = 'UNKNOWN_ARTICLE',
+  CATALOGUE_NOT_READY = 'CATALOGUE_NOT_READY',
   PRECONDITION_FAILED = 'PRECONDITION_FAILED',
   IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
   WRITE_CONFLICT = 'WRITE_CONFLICT',
@@ -105,6 +107,10 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(422, 'MplusKASSA cannot make this refund');
     case ErrorCode.FEE_ARTICLE_NOT_CONFIGURED:
       return kind(422, 'No MplusKASSA article for the fee');
+    case ErrorCode.UNKNOWN_ARTICLE:
+      return kind(422, 'MplusKASSA would refuse the line’s article');
+    case ErrorCode.CATALOGUE_NOT_READY:
+      return kind(503, 'The MplusKASSA catalogue has not been read yet');
     case ErrorCode.PRECONDITION_FAILED:
       return kind(412, 'The order has changed');
     case ErrorCode.IDEMPOTENCY_KEY_IN_USE:

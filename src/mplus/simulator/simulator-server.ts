@@ -253,6 +253,8 @@ export class MplusSimulator {
    *   POST   /_simulator/orders/{id}/cancel    changes made at the till
    *   POST   /_simulator/orders/{id}/deliver
    *   POST   /_simulator/orders/{id}/pay       {amount?, method?}
+   *   PUT    /_simulator/articles/{number}     an article added or changed in the catalogue:
+   *                                            {description?, active?, vat_code?, price_incl? (cents), product_number?}
    */
   private async control(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
     const json = (status: number, value: unknown) => send(response, status, 'application/json', JSON.stringify(value));
@@ -305,6 +307,25 @@ export class MplusSimulator {
       } catch (error) {
         return json(400, { message: (error as Error).message });
       }
+    }
+    const articleRoute = /^\/articles\/(\d{1,15})$/.exec(path);
+    if (articleRoute && request.method === 'PUT') {
+      const body = input as {
+        description?: string;
+        active?: boolean;
+        vat_code?: number;
+        price_incl?: number;
+        product_number?: number;
+      };
+      const article = this.store.putArticle(Number(articleRoute[1]), {
+        description: body.description,
+        active: body.active,
+        vatCode: body.vat_code,
+        priceIncl: body.price_incl,
+        productNumber: body.product_number,
+      });
+      this.save();
+      return json(200, article);
     }
     if (orderAction) {
       const [, orderId, action] = orderAction;

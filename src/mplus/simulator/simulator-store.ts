@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { toMplusDate, toMplusDateTime } from '../mplus-time.js';
 import type { OperationName } from '../soap/mplus-codec.js';
 import type {
+  MplusArticle,
   MplusEmployee,
   MplusLine,
   MplusOrder,
@@ -72,6 +73,8 @@ export interface SimulatorState {
   markers: Markers;
   orderNumber: number;
   nextRelationNumber: number;
+  /** The catalogue, when it differs from the seed's (articles put through the control API). */
+  products?: MplusProduct[];
 }
 
 /** What changed since the last `takeChanges`: the orders and relations as they are now, and the counters. */
@@ -136,7 +139,9 @@ export class SimulatorStore {
   private markers: Markers = { order: 0, relation: 0, article: 0, employee: 0, invoice: 0, packingSlip: 0 };
   private orderNumber = 0;
   private nextRelationNumber = 1;
-  private readonly products: MplusProduct[] = copy(SEED_PRODUCTS);
+  private products: MplusProduct[] = copy(SEED_PRODUCTS);
+  /** Whether an article was put since the last takeChanges. */
+  private productsChanged = false;
   private readonly employees: MplusEmployee[] = copy(SEED_EMPLOYEES);
   /** What changed since the last takeChanges (what a journal appends). */
   private readonly changedOrders = new Set<string>();
@@ -157,6 +162,7 @@ export class SimulatorStore {
     this.relations.clear();
     this.markers = { order: 0, relation: 0, article: 0, employee: 0, invoice: 0, packingSlip: 0 };
     this.orderNumber = 0;
+    this.products = copy(SEED_PRODUCTS);
     for (const product of this.products) {
       product.syncMarker = ++this.markers.article;
       for (const one of product.articleList ?? []) one.syncMarker = product.syncMarker;
@@ -175,6 +181,7 @@ export class SimulatorStore {
       markers: this.markers,
       orderNumber: this.orderNumber,
       nextRelationNumber: this.nextRelationNumber,
+      products: this.products,
     });
   }
 
@@ -185,18 +192,21 @@ export class SimulatorStore {
     this.markers = copy(state.markers);
     this.orderNumber = state.orderNumber;
     this.nextRelationNumber = state.nextRelationNumber;
+    if (state.products) this.products = copy(state.products);
   }
 
   /** The orders and relations changed since the last call (and the counters), or null when none did. */
   takeChanges(): SimulatorChanges | null {
-    if (this.changedOrders.size === 0 && this.changedRelations.size === 0) return null;
-    const changes = copy({
+    if (this.changedOrders.size === 0 && this.changedRelations.size === 0 && !this.productsChanged) return null;
+    const changes: SimulatorChanges = copy({
       orders: [...this.changedOrders].map((id) => this.orders.get(id)!),
       relations: [...this.changedRelations].map((number) => this.relations.get(number)!),
       markers: this.markers,
       orderNumber: this.orderNumber,
       nextRelationNumber: this.nextRelationNumber,
     });
+    if (this.productsChanged) changes.products = copy(this.products);
+    this.productsChanged = false;
     this.changedOrders.clear();
     this.changedRelations.clear();
     return changes;
@@ -209,6 +219,46 @@ export class SimulatorStore {
     this.markers = copy(changes.markers);
     this.orderNumber = changes.orderNumber;
     this.nextRelationNumber = changes.nextRelationNumber;
+    if (changes.products) this.products = copy(changes.products);
+  }
+
+  /**
+   * Adds an article to the catalogue or changes one, as the back office's own screens would: its
+   * product (given, or the one it is in, or a new one) gets the next article sync marker.
+   */
+  putArticle(
+    articleNumber: number,
+    input: { description?: string; active?: boolean; vatCode?: number; priceIncl?: number; productNumber?: number },
+  ): MplusArticle {
+    let product = this.products.find((one) =>
+      one.articleList?.some((article) => article.articleNumber === articleNumber),
+    );
+    let article = product?.articleList?.find((one) => one.articleNumber === articleNumber);
+    if (!product) {
+      const productNumber = input.productNumber ?? articleNumber;
+      product = this.products.find((one) => one.productNumber === productNumber);
+      if (!product) {
+        product = { productNumber, description: input.description ?? `Product ${productNumber}`, articleList: [] };
+        this.products.push(product);
+      }
+    }
+    if (!article) {
+      article = { articleNumber, active: true, description: `Article ${articleNumber}`, vatCode: 2, priceIncl: 0 };
+      (product.articleList ??= []).push(article);
+    }
+    if (input.description !== undefined) article.description = input.description;
+    if (input.active !== undefined) article.active = input.active;
+    if (input.vatCode !== undefined) article.vatCode = input.vatCode;
+    if (input.priceIncl !== undefined) article.priceIncl = input.priceIncl;
+    const group = SEED_VAT_GROUPS.find((one) => one.vatCode === article.vatCode);
+    if (group) {
+      article.vatPercentage = group.vatPercentage;
+      article.priceExcl = Math.round(((article.priceIncl ?? 0) * 100) / (100 + group.vatPercentage));
+    }
+    product.syncMarker = ++this.markers.article;
+    for (const one of product.articleList ?? []) one.syncMarker = product.syncMarker;
+    this.productsChanged = true;
+    return copy(article);
   }
 
   order(orderId: string): MplusOrder | undefined {
@@ -698,8 +748,12 @@ export class SimulatorStore {
     const numbers = request.articleNumbers as number[] | undefined;
     const onlyActive = request.onlyActive === true;
     const from = request.syncMarker as number | undefined;
-    return copy(this.products)
+    const limit = request.syncMarkerLimit as number | undefined;
+    const changed = this.products
       .filter((product) => from === undefined || (product.syncMarker ?? 0) >= from)
+      .sort((a, b) => (a.syncMarker ?? 0) - (b.syncMarker ?? 0));
+    // As for orders: syncMarkerLimit counts only with a syncMarker, and only when above 0.
+    return copy(from !== undefined && limit !== undefined && limit > 0 ? changed.slice(0, limit) : changed)
       .map((product) => ({
         ...product,
         articleList: (product.articleList ?? [])

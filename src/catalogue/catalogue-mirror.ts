@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DomainError, type FieldError } from '../common/errors/domain-error.js';
+import { ErrorCode } from '../common/errors/error-codes.js';
+import { CatalogueRepository, type MirroredArticle } from './catalogue.repository.js';
+
+// The catalogue mirror as this process holds it, for checking order lines at the edge without a
+// query on the write path: every article's number, name and whether it is active, loaded from
+// the articles table and kept current by reading only the rows written since (their `revision`),
+// every REFRESH_MS and at once after this process's own workers read from MplusKASSA. A change
+// in MplusKASSA thus reaches every process within CATALOGUE_PULL_INTERVAL_MS plus REFRESH_MS.
+
+const REFRESH_MS = 5_000;
+/** Rows read per statement while loading. */
+const LOAD_PAGE = 10_000;
+
+/** An order line as the check sees it: its article number (null: none) and where the body gives it. */
+export interface CheckedLine {
+  articleNumber: string | null;
+  /** The line's path in the body (`items[2]`; empty for a route's single line). */
+  field: string;
+}
+
+@Injectable()
+export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('CatalogueMirror');
+  private readonly articles = new Map<string, MirroredArticle>();
+  private revision = '0';
+  private filledAt: Date | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly catalogue: CatalogueRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.refresh().catch((error: unknown) =>
+      this.logger.warn(`Loading the catalogue mirror failed: ${(error as Error).message}`),
+    );
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), REFRESH_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Whether the workers have read the whole catalogue once (lines are checked only then). */
+  get filled(): boolean {
+    return this.filledAt !== null;
+  }
+
+  /** Reads what changed in the articles table since the last look; one look at a time. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /**
+   * Throws 422 UNKNOWN_ARTICLE naming each line whose article MplusKASSA would refuse (none given,
+   * unknown, inactive); while the mirror was never filled, nothing (CATALOGUE_UNFILLED=accept) or
+   * 503 CATALOGUE_NOT_READY (refuse).
+   */
+  check(lines: CheckedLine[]): void {
+    if (lines.length === 0) return;
+    if (!this.filled) {
+      if (this.config.CATALOGUE_UNFILLED === 'accept') return;
+      throw new DomainError(
+        ErrorCode.CATALOGUE_NOT_READY,
+        'The MplusKASSA catalogue has not been read yet, and order lines are checked against it (CATALOGUE_UNFILLED=refuse); try again shortly.',
+        {},
+        { 'Retry-After': '5' },
+      );
+    }
+    const errors: FieldError[] = [];
+    for (const line of lines) {
+      const field = line.field ? `${line.field}.article_number` : 'article_number';
+      if (line.articleNumber === null) {
+        errors.push({ field, message: 'MplusKASSA needs an article number on every line' });
+        continue;
+      }
+      const article = this.articles.get(normalized(line.articleNumber));
+      if (!article) errors.push({ field, message: `MplusKASSA has no article ${line.articleNumber}` });
+      else if (!article.active) {
+        errors.push({ field, message: `article ${line.articleNumber} is inactive in MplusKASSA` });
+      }
+    }
+    if (errors.length === 0) return;
+    throw new DomainError(
+      ErrorCode.UNKNOWN_ARTICLE,
+      errors.map((error) => `${error.field}: ${error.message}`).join('; '),
+      { errors },
+    );
+  }
+
+  private async load(): Promise<void> {
+    const state = await this.catalogue.state();
+    for (;;) {
+      const rows = await this.catalogue.changedSince(this.revision, LOAD_PAGE);
+      for (const row of rows) {
+        this.articles.set(row.articleNumber, { articleNumber: row.articleNumber, name: row.name, active: row.active });
+        this.revision = row.revision;
+      }
+      if (rows.length < LOAD_PAGE) break;
+    }
+    // The state was read before the rows: the pass that filled the mirror committed its rows with
+    // the flag, so a mirror said to be filled holds all of them.
+    this.filledAt = state.filledAt;
+  }
+}
+
+/** "0042" and "42" are one article number. */
+function normalized(articleNumber: string): string {
+  return BigInt(articleNumber).toString();
+}
