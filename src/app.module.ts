@@ -5,7 +5,7 @@ import { ProblemFilter } from './common/errors/problem.filter.js';
 import { AnswerInterceptor } from './common/http/answer.js';
 import { ShutdownState } from './common/shutdown-state.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
-import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import type { DatabaseConnectionInput } from './database/database-connection.js';
@@ -50,7 +50,12 @@ export class AppModule {
       providers: [
         ShutdownState,
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
+        {
+          provide: APP_PIPE,
+          useFactory: (config: AppConfig) =>
+            createValidationPipe({ defaultDebtor: config.MPLUS_DEFAULT_RELATION_NUMBER !== null }),
+          inject: [APP_CONFIG],
+        },
         { provide: APP_INTERCEPTOR, useClass: AnswerInterceptor },
       ],
     };

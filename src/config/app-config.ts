@@ -115,6 +115,15 @@ const idMap: Parser<ReadonlyMap<number, string>> = (raw) => {
   return map;
 };
 
+const dayMap: Parser<ReadonlyMap<number, number>> = (raw) => {
+  const map = new Map<number, number>();
+  for (const [id, days] of idMap(raw)) {
+    if (!/^\d{1,4}$/.test(days)) throw new Error(`must be pairs like 5=14,6=30 (days 0 to 9999), got "${id}=${days}"`);
+    map.set(id, Number(days));
+  }
+  return map;
+};
+
 const locale: Parser<string> = (raw) => {
   try {
     new Intl.NumberFormat(raw);
@@ -300,9 +309,22 @@ export const CONFIG_VARIABLES = {
     parse: optionalInteger(0, 2_147_483_647),
   },
   MPLUS_DEFAULT_RELATION_NUMBER: {
-    description: 'MplusKASSA relation for orders without an e-mail. Empty: such orders fail to sync.',
+    description:
+      'MplusKASSA relation (the default debtor) for orders as MPLUS_DEFAULT_RELATION_POLICY says. Set, an order needs no e-mail. Empty: every order needs one, and its relation is found or made by it.',
     default: '',
     parse: optionalInteger(1, Number.MAX_SAFE_INTEGER),
+  },
+  MPLUS_DEFAULT_RELATION_POLICY: {
+    description:
+      'Which orders go to MPLUS_DEFAULT_RELATION_NUMBER: no-email (those without an e-mail; the others to the relation of their e-mail) or always (every order; no relation is looked for or made).',
+    default: 'no-email',
+    parse: oneOf('no-email', 'always'),
+  },
+  MPLUS_PAYMENT_TERMS: {
+    description:
+      'Order `payment` ids to the payment term, in days, the customer relation gets in MplusKASSA (paymentWithinDays), e.g. 5=14,6=30. Orders with other payments leave the relation term as it is.',
+    default: '',
+    parse: dayMap,
   },
   INSTALLATION_ID: {
     description:
@@ -489,6 +511,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     } catch (error) {
       problems.push(`${name} ${(error as Error).message}`);
     }
+  }
+  if (config.MPLUS_DEFAULT_RELATION_POLICY === 'always' && config.MPLUS_DEFAULT_RELATION_NUMBER === null) {
+    problems.push('MPLUS_DEFAULT_RELATION_POLICY always needs MPLUS_DEFAULT_RELATION_NUMBER');
   }
   if (problems.length > 0) throw new InvalidConfigError(problems);
   return Object.freeze(config) as AppConfig;

@@ -61,7 +61,11 @@ export interface MplusSettings {
   /** Gateway shipping id (an order's `shipping`) → MplusKASSA delivery method code. */
   deliveryMethods: ReadonlyMap<number, string>;
   orderCategoryNumber: number | null;
+  /** The default debtor: the relation of orders without an e-mail, or of every order (policy always). */
   defaultRelationNumber: number | null;
+  defaultRelationPolicy: 'no-email' | 'always';
+  /** Gateway payment method id → the payment term (days) the customer's relation gets. */
+  paymentTerms: ReadonlyMap<number, number>;
   /** Articles the shipping and payment fees are entered on (null: not configured). */
   shippingArticleNumber: number | null;
   paymentFeeArticleNumber: number | null;
@@ -115,7 +119,7 @@ export class MplusBackOffice implements BackOfficePort {
         return existing.kind === 'accepted' ? accepted({ backOfficeOrderId: existing.value!.orderId }) : existing;
       }
     }
-    const relationNumber = await this.resolveRelation(order.customer, order.billingAddress);
+    const relationNumber = await this.resolveRelation(order.customer, order.billingAddress, order.paymentMethodId);
     if (relationNumber.kind !== 'accepted') return relationNumber;
     const mplusOrder = await this.toMplusOrder(order, { orderId: '' }, relationNumber.value);
     if (mplusOrder.kind !== 'accepted') return mplusOrder;
@@ -427,15 +431,23 @@ export class MplusBackOffice implements BackOfficePort {
   }
 
   /** The relation number for the order's customer: found by e-mail, created or brought up to date. */
-  private async resolveRelation(customer: BackOfficeCustomer, address: PostalAddress): Promise<Outcome<number>> {
+  private async resolveRelation(
+    customer: BackOfficeCustomer,
+    address: PostalAddress,
+    paymentMethodId: number | null,
+  ): Promise<Outcome<number>> {
+    const fallback = this.settings.defaultRelationNumber;
+    if (fallback !== null && (this.settings.defaultRelationPolicy === 'always' || !customer.email)) {
+      return accepted(fallback);
+    }
     if (!customer.email) {
-      if (this.settings.defaultRelationNumber !== null) return accepted(this.settings.defaultRelationNumber);
       return rejected(
         'NO-RELATION',
         'The order has no e-mail and no default relation is configured (MPLUS_DEFAULT_RELATION_NUMBER).',
       );
     }
-    const wanted = relationFor(customer, address);
+    const term = paymentMethodId !== null ? this.settings.paymentTerms.get(paymentMethodId) : undefined;
+    const wanted = { ...relationFor(customer, address), ...(term !== undefined ? { paymentWithinDays: term } : {}) };
     const email = normalizedEmail(customer.email);
     const known = this.customers.get(email);
     if (known && !relationDiffers(known.relation, wanted)) return accepted(known.relationNumber);
@@ -743,6 +755,7 @@ const COMPARED: Array<keyof MplusRelation> = [
   'zipcode',
   'city',
   'country',
+  'paymentWithinDays',
 ];
 
 function relationDiffers(existing: MplusRelation, wanted: MplusRelation): boolean {

@@ -17,6 +17,8 @@ export function mplusSettings(config: AppConfig): MplusSettings {
     deliveryMethods: config.MPLUS_DELIVERY_METHODS,
     orderCategoryNumber: config.MPLUS_ORDER_CATEGORY,
     defaultRelationNumber: config.MPLUS_DEFAULT_RELATION_NUMBER,
+    defaultRelationPolicy: config.MPLUS_DEFAULT_RELATION_POLICY,
+    paymentTerms: config.MPLUS_PAYMENT_TERMS,
     shippingArticleNumber: config.MPLUS_SHIPPING_ARTICLE_NUMBER,
     paymentFeeArticleNumber: config.MPLUS_PAYMENT_FEE_ARTICLE_NUMBER,
     refundPaymentMethod: config.MPLUS_REFUND_PAYMENT_METHOD,

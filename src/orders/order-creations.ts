@@ -74,7 +74,7 @@ export class OrderCreations {
       paymentId: body.payment ?? null,
       dateOrder: body.date_order ? new Date(body.date_order) : new Date(),
       dateMaturity: body.date_maturity ? new Date(body.date_maturity) : null,
-      email: body.email,
+      email: body.email ?? null,
       phone: body.phone ?? null,
       name: body.name ?? null,
       street: body.street ?? null,

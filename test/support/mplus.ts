@@ -25,6 +25,8 @@ export const TEST_SETTINGS: MplusSettings = {
   deliveryMethods: new Map([[4, 'POSTNL']]),
   orderCategoryNumber: 1,
   defaultRelationNumber: null,
+  defaultRelationPolicy: 'no-email',
+  paymentTerms: new Map([[5, 14]]),
   shippingArticleNumber: 9001,
   paymentFeeArticleNumber: 9003,
   refundPaymentMethod: '',

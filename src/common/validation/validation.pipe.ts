@@ -77,9 +77,19 @@ function pathOfUnfitText(value: unknown, path: string): string | null {
   return null;
 }
 
-export function createValidationPipe(): ValidationPipe {
+/**
+ * Rules that depend on the gateway's settings are in validation groups: DEFAULT_DEBTOR's when an
+ * order may leave out its e-mail (a default debtor is set), EMAIL_REQUIRED's otherwise. Every
+ * rule without a group always applies.
+ */
+export const DEFAULT_DEBTOR = 'default-debtor';
+export const EMAIL_REQUIRED = 'email-required';
+
+export function createValidationPipe(settings: { defaultDebtor: boolean } = { defaultDebtor: false }): ValidationPipe {
   cacheValidationMetadata();
   return new GatewayValidationPipe({
+    groups: [settings.defaultDebtor ? DEFAULT_DEBTOR : EMAIL_REQUIRED],
+    always: true,
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

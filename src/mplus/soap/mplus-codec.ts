@@ -162,6 +162,7 @@ const RELATION_FIELDS: Spec = [
   f('telephone', 'string'),
   f('mobile', 'string'),
   f('email', 'string'),
+  f('paymentWithinDays', 'number'),
   f('vatNumber', 'string'),
   f('commerceNumber', 'string'),
 ];

@@ -136,6 +136,8 @@ export interface MplusRelation {
   telephone?: string;
   mobile?: string;
   email?: string;
+  /** The payment term, in days. */
+  paymentWithinDays?: number;
   vatNumber?: string;
   commerceNumber?: string;
   contactList?: MplusRelation[];

@@ -21,6 +21,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { HasAtMostDecimals, IsDateTimeWithOffset, IsId, Trim, UpperCase } from '../../common/validation/decorators.js';
+import { DEFAULT_DEBTOR, EMAIL_REQUIRED } from '../../common/validation/validation.pipe.js';
 import { IsMetadata, type MetadataChanges } from '../order-metadata.js';
 import { OrderItemPostRequest } from './order-item.dto.js';
 import { OrderMoneyInput } from './order-money.dto.js';
@@ -28,7 +29,7 @@ import { OrderMoneyInput } from './order-money.dto.js';
 export const PHONE = /^[+0-9 ()./-]{3,50}$/;
 
 /**
- * A new order. `email`, `order_currency_code` and `name` or `delivery_name` are required; items
+ * A new order. `email` (unless the gateway has a default debtor), `order_currency_code` and `name` or `delivery_name` are required; items
  * may be given inline so that a whole order is created in one transaction.
  */
 export class OrderPostRequest extends OrderMoneyInput {
@@ -73,14 +74,16 @@ export class OrderPostRequest extends OrderMoneyInput {
   payment?: number;
 
   /**
-   * Customer e-mail.
+   * Customer e-mail: MplusKASSA's relation for the order is found or made by it. Required unless
+   * the gateway has a default debtor (MPLUS_DEFAULT_RELATION_NUMBER), which orders without one go to.
    * @example "jan@example.cz"
    */
-  @IsDefined()
+  @ValidateIf((order: OrderPostRequest) => order.email != null, { groups: [DEFAULT_DEBTOR] })
+  @IsDefined({ groups: [EMAIL_REQUIRED] })
   @Trim()
   @IsEmail()
   @MaxLength(254)
-  email!: string;
+  email?: string;
 
   /** @example "+420600000000" */
   @IsOptional()
