@@ -141,18 +141,22 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
         SELECT s.order_id FROM order_sync s JOIN orders o ON o.id = s.order_id
          WHERE s.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
            AND s.status <> 'failed' AND s.run_at <= now()
-           -- One customer's orders one after the other, oldest first: two first orders of a new
-           -- e-mail forwarded side by side would both find no relation and make two. An order
-           -- waits while an older one of its e-mail has changes to forward (a failed one does not
-           -- hold the others up). That is committed state, not a lease, so no two processes can
-           -- see it differently. Written as a join, so that the planner may start from the
-           -- changes waiting (few) or from the e-mail's orders (few, unless one e-mail has many).
-           AND (o.email_normalized IS NULL OR NOT EXISTS (
-                 SELECT 1 FROM sync_events ee
-                   JOIN orders earlier ON earlier.id = ee.order_id
-                   JOIN order_sync es ON es.order_id = ee.order_id
-                  WHERE ee.processed_at IS NULL AND earlier.email_normalized = o.email_normalized
-                    AND earlier.id < o.id AND es.status <> 'failed'))
+           -- A new customer's first order before its others: two first orders of a new e-mail
+           -- forwarded side by side would both find no relation in MplusKASSA and make two. So
+           -- until one order of the e-mail has reached MplusKASSA, an order waits while an older
+           -- one's create is still to be forwarded (unless that one failed). That is committed
+           -- state, not a lease, so no two processes can see it differently; once the e-mail has
+           -- an order in MplusKASSA (its relation exists), its orders go side by side again.
+           AND (o.email_normalized IS NULL
+                OR EXISTS (SELECT 1 FROM orders known JOIN order_sync ks ON ks.order_id = known.id
+                            WHERE known.email_normalized = o.email_normalized AND ks.back_office_order_id IS NOT NULL)
+                OR NOT EXISTS (
+                     SELECT 1 FROM sync_events ee
+                       JOIN orders earlier ON earlier.id = ee.order_id
+                       JOIN order_sync es ON es.order_id = ee.order_id
+                      WHERE ee.processed_at IS NULL AND ee.kind = 'create'
+                        AND earlier.email_normalized = o.email_normalized
+                        AND earlier.id < o.id AND es.status <> 'failed'))
            AND (s.leased_by IS NULL
                 OR (s.leased_by = ${lease.instanceId} AND s.order_id <> ALL(${working}::int[]))
                 OR (s.leased_by <> ${lease.instanceId}
