@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
+import type { ItemPriceInput, OrderItemPostRequest } from '../orders/dto/order-item.dto.js';
 import { CatalogueRepository, type MirroredArticle } from './catalogue.repository.js';
 
 // The catalogue mirror as this process holds it, for checking order lines at the edge without a
@@ -28,7 +29,7 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
   private revision = '0';
   private filledAt: Date | null = null;
   private timer: NodeJS.Timeout | undefined;
-  private refreshing: Promise<void> | undefined;
+  private looking: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -52,10 +53,15 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
     return this.filledAt !== null;
   }
 
-  /** Reads what changed in the articles table since the last look; one look at a time. */
+  /**
+   * Reads what changed in the articles table since the last look. Looks run one after the other,
+   * and one asked for while another runs starts after it, so it sees what was committed before it
+   * was asked for (a pull's rows).
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    const look = this.looking.catch(() => undefined).then(() => this.load());
+    this.looking = look;
+    return look;
   }
 
   /**
@@ -81,7 +87,7 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
         errors.push({ field, message: 'MplusKASSA needs an article number on every line' });
         continue;
       }
-      const article = this.articles.get(normalized(line.articleNumber));
+      const article = this.article(line.articleNumber);
       if (!article) errors.push({ field, message: `MplusKASSA has no article ${line.articleNumber}` });
       else if (!article.active) {
         errors.push({ field, message: `article ${line.articleNumber} is inactive in MplusKASSA` });
@@ -95,12 +101,39 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
+  /**
+   * The line with its name and VAT rate, where it leaves them out, from its article as the
+   * mirror has it (whether or not the mirror was read through yet); what it gives stays.
+   */
+  complete(item: OrderItemPostRequest): OrderItemPostRequest {
+    if (item.name != null && item.price?.vat != null) return item;
+    const article = this.article(item.article_number ?? null);
+    if (!article) return item;
+    return {
+      ...item,
+      name: item.name ?? article.name,
+      ...(item.price ? { price: this.completePrice(item.price, item.article_number ?? null) } : {}),
+    };
+  }
+
+  /** A line's price with the VAT rate of `articleNumber`'s article where it leaves it out. */
+  completePrice(price: ItemPriceInput, articleNumber: string | null): ItemPriceInput {
+    if (price.vat != null) return price;
+    const vat = this.article(articleNumber)?.vatRate;
+    return vat == null ? price : { ...price, vat };
+  }
+
+  private article(articleNumber: string | null): MirroredArticle | undefined {
+    return articleNumber === null ? undefined : this.articles.get(normalized(articleNumber));
+  }
+
   private async load(): Promise<void> {
     const state = await this.catalogue.state();
     for (;;) {
       const rows = await this.catalogue.changedSince(this.revision, LOAD_PAGE);
       for (const row of rows) {
-        this.articles.set(row.articleNumber, { articleNumber: row.articleNumber, name: row.name, active: row.active });
+        const { revision: _revision, ...article } = row;
+        this.articles.set(row.articleNumber, article);
         this.revision = row.revision;
       }
       if (rows.length < LOAD_PAGE) break;

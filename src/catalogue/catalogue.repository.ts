@@ -14,6 +14,8 @@ export interface MirroredArticle {
   articleNumber: string;
   name: string;
   active: boolean;
+  /** VAT rate in percent (numeric(5,2): exact as a number); null when MplusKASSA gives none. */
+  vatRate: number | null;
 }
 
 export interface ArticleRow {
@@ -88,14 +90,21 @@ export class CatalogueRepository {
 
   /** Articles written after `revision` (0: all), oldest write first, up to `limit`. */
   async changedSince(revision: string, limit: number): Promise<Array<MirroredArticle & { revision: string }>> {
-    const rows = await this.database.query<{ article_number: string; name: string; active: boolean; revision: string }>(
-      sql`SELECT article_number, name, active, revision FROM articles
+    const rows = await this.database.query<{
+      article_number: string;
+      name: string;
+      active: boolean;
+      vat_rate: string | null;
+      revision: string;
+    }>(
+      sql`SELECT article_number, name, active, vat_rate::text AS vat_rate, revision FROM articles
            WHERE revision > ${revision}::bigint ORDER BY revision LIMIT ${limit}`,
     );
     return rows.map((row) => ({
       articleNumber: row.article_number,
       name: row.name,
       active: row.active,
+      vatRate: row.vat_rate === null ? null : Number(row.vat_rate),
       revision: row.revision,
     }));
   }

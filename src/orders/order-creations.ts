@@ -50,7 +50,9 @@ export class OrderCreations {
     const rules = new CurrencyRules(body.order_currency_code);
     const errors: FieldError[] = [];
     const draft: MoneyDraft = {
-      lines: (body.items ?? []).map((item, index) => rules.lineDraft(item, `items[${index}]`, errors)),
+      lines: (body.items ?? []).map((item, index) =>
+        rules.lineDraft(this.catalogue.complete(item), `items[${index}]`, errors),
+      ),
       discount: body.discount ? rules.orderDiscount(body.discount, 'discount', errors) : null,
       shipping: body.shipping_price ? rules.givenPrice(body.shipping_price, 'shipping_price', errors) : null,
       paymentFee: body.payment_price ? rules.givenPrice(body.payment_price, 'payment_price', errors) : null,

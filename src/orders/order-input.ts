@@ -1,6 +1,12 @@
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { type Decimal, currencyDecimals, decimalFromJson, hasAtMostDecimals } from '../common/money/money.js';
-import type { DiscountInput, ItemPriceInput, OrderDiscountInput, OrderItemPostRequest } from './dto/order-item.dto.js';
+import type {
+  DiscountInput,
+  FeePriceInput,
+  ItemPriceInput,
+  OrderDiscountInput,
+  OrderItemPostRequest,
+} from './dto/order-item.dto.js';
 import {
   type GivenDiscount,
   type LineInput,
@@ -30,6 +36,10 @@ export interface MoneyDraft extends MoneyInput {
   lines: LineDraft[];
 }
 
+/** A line's name or VAT rate, left out where the catalogue mirror cannot give it. */
+const MISSING_FROM_CATALOGUE = (what: 'name' | 'vat') =>
+  `${what} is required: the catalogue mirror has no ${what === 'vat' ? 'VAT rate' : 'name'} for the line's article_number`;
+
 export class CurrencyRules {
   readonly decimals: number;
 
@@ -46,13 +56,15 @@ export class CurrencyRules {
     return amount;
   }
 
-  givenPrice(price: ItemPriceInput, field: string, errors: FieldError[]): GivenPrice {
+  /** A price as given; a line's VAT rate left out is the catalogue's, filled in before (CatalogueMirror.complete). */
+  givenPrice(price: ItemPriceInput | FeePriceInput, field: string, errors: FieldError[]): GivenPrice {
     const givenAs = price.base_price != null ? 'base' : 'final';
     const value = givenAs === 'base' ? price.base_price : price.final_price;
+    if (price.vat == null) errors.push({ field: fieldPath(field, 'vat'), message: MISSING_FROM_CATALOGUE('vat') });
     return {
       givenAs,
       amount: this.amount(value ?? 0, fieldPath(field, `${givenAs}_price`), errors),
-      vatRate: decimalFromJson(price.vat),
+      vatRate: decimalFromJson(price.vat ?? 0),
     };
   }
 
@@ -66,9 +78,10 @@ export class CurrencyRules {
   }
 
   lineDraft(item: OrderItemPostRequest, field: string, errors: FieldError[]): LineDraft {
+    if (item.name == null) errors.push({ field: fieldPath(field, 'name'), message: MISSING_FROM_CATALOGUE('name') });
     return {
       articleNumber: item.article_number ?? null,
-      name: item.name,
+      name: item.name ?? '',
       count: item.count,
       note: item.note ?? null,
       metadata: mergeMetadata({}, item.metadata ?? undefined, fieldPath(field, 'metadata')),

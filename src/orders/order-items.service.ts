@@ -43,7 +43,7 @@ export class OrderItemsService {
       this.writer.check('item', order);
       const rules = new CurrencyRules(order.orderCurrencyCode);
       const errors: FieldError[] = [];
-      const line = rules.lineDraft(body, '', errors);
+      const line = rules.lineDraft(this.catalogue.complete(body), '', errors);
       throwIfAny(errors);
       this.catalogue.check([{ articleNumber: line.articleNumber, field: '' }]);
       const draft = moneyDraftOf(order);
@@ -72,7 +72,11 @@ export class OrderItemsService {
       const errors: FieldError[] = [];
       const draft = moneyDraftOf(order);
       const index = order.items.indexOf(item);
-      const line = editedLine(draft.lines[index]!, body, rules, errors);
+      // A new price without its VAT rate takes the article's: the one the edit gives, or the line's.
+      const edit = body.price
+        ? { ...body, price: this.catalogue.completePrice(body.price, body.article_number ?? item.articleNumber) }
+        : body;
+      const line = editedLine(draft.lines[index]!, edit, rules, errors);
       throwIfAny(errors);
       // A line's article is checked when the edit gives one; a line kept as it was stays as MplusKASSA took it.
       if (body.article_number !== undefined) this.catalogue.check([{ articleNumber: line.articleNumber, field: '' }]);

@@ -142,6 +142,38 @@ describe('order lines checked against the mirror', () => {
     ]);
   });
 
+  it("fills in a line's name and VAT rate from its article where the line leaves them out", async () => {
+    const { body: created } = await gateway
+      .post(
+        '/System/Orders',
+        orderBody({
+          items: [
+            { article_number: '2001', count: 1, price: { final_price: 18.99 } },
+            { article_number: '1001', name: 'Mug, our name', count: 2, price: { base_price: 10, vat: 21 } },
+          ],
+        }),
+      )
+      .expect(201);
+    const { body: order } = await gateway.get(`/System/Orders/${created.id}`).expect(200);
+    expect(order.items.map((item: { name: string; price: { vat: number } }) => [item.name, item.price.vat])).toEqual([
+      ['Coffee beans 1 kg', 9],
+      ['Mug, our name', 21],
+    ]);
+    // A new price without its rate takes the article's.
+    await gateway
+      .post(`/System/Orders/${created.id}/item`, { article_number: '1004', count: 1, price: { base_price: 5 } })
+      .expect(201);
+    await gateway
+      .put(`/System/Orders/${created.id}/item`, { id: order.items[0].id, price: { base_price: 17 } })
+      .expect(201);
+    const { body: after } = await gateway.get(`/System/Orders/${created.id}`).expect(200);
+    expect(after.items.map((item: { name: string; price: { vat: number } }) => [item.name, item.price.vat])).toEqual([
+      ['Coffee beans 1 kg', 9],
+      ['Mug, our name', 21],
+      ['Plate', 21],
+    ]);
+  });
+
   it('follows MplusKASSA: an article added there is taken once read, one made inactive is refused', async () => {
     await putArticle(4711, { description: 'Cologne', vat_code: 2, price_incl: 1999, product_number: 100 });
     await waitFor('the new article in the mirror', () => articleNamed('4711'));
@@ -175,6 +207,20 @@ describe('while the mirror was never read', () => {
         filled_at: null,
       });
       await accepting.post('/System/Orders', orderBody({ items: [itemBody({ article_number: '4242' })] })).expect(201);
+      // Nothing to fill a left-out name or VAT rate from: each is named.
+      const { body } = await accepting
+        .post('/System/Orders', orderBody({ items: [{ article_number: '1001', count: 1, price: { base_price: 10 } }] }))
+        .expect(400);
+      expect(body.errors).toEqual([
+        {
+          field: 'items[0].name',
+          message: "name is required: the catalogue mirror has no name for the line's article_number",
+        },
+        {
+          field: 'items[0].price.vat',
+          message: "vat is required: the catalogue mirror has no VAT rate for the line's article_number",
+        },
+      ]);
     } finally {
       await accepting.close();
     }

@@ -25,13 +25,13 @@ import {
 } from '../../common/validation/decorators.js';
 import { IsMetadata, type MetadataChanges } from '../order-metadata.js';
 
-/** A unit price: base_price (without VAT) or final_price (with VAT), and the VAT rate. */
-export class ItemPriceInput {
+/** A price as given: base_price (without VAT) or final_price (with VAT). */
+export class PriceAmountInput {
   /**
    * Unit price without VAT. Give this or final_price; the other is computed.
    * @example 10
    */
-  @ValidateIf((price: ItemPriceInput) => price.base_price != null || price.final_price == null)
+  @ValidateIf((price: PriceAmountInput) => price.base_price != null || price.final_price == null)
   @IsDefined({ message: 'give base_price or final_price' })
   @IsAmount()
   base_price?: number;
@@ -40,11 +40,29 @@ export class ItemPriceInput {
    * Unit price with VAT. Give this or base_price; the other is computed.
    * @example 12.1
    */
-  @ValidateIf((price: ItemPriceInput) => price.final_price != null)
+  @ValidateIf((price: PriceAmountInput) => price.final_price != null)
   @NotTogetherWith('base_price')
   @IsAmount()
   final_price?: number;
+}
 
+/** A line's unit price: base_price or final_price, and the VAT rate. */
+export class ItemPriceInput extends PriceAmountInput {
+  /**
+   * VAT rate in percent. Left out: the article's, as the catalogue mirror has it (see GET
+   * /System/Lists/Articles); required when the mirror has no VAT for the line's article.
+   * @example 21
+   */
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @HasAtMostDecimals(2)
+  @Min(0)
+  @Max(100)
+  vat?: number;
+}
+
+/** A fee: base_price or final_price, and the VAT rate. */
+export class FeePriceInput extends PriceAmountInput {
   /**
    * VAT rate in percent.
    * @example 21
@@ -126,15 +144,17 @@ export class OrderItemPostRequest {
   article_number?: string;
 
   /**
-   * Line name.
+   * Line name. Left out: the article's, as the catalogue mirror has it; required when the line
+   * has no article_number or the mirror does not have it.
    * @example "Coffee mug"
    */
+  @ValidateIf((item: OrderItemPostRequest) => item.name !== undefined || item.article_number == null)
   @IsDefined()
   @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(255)
-  name!: string;
+  name?: string;
 
   /**
    * Quantity, a whole number of units.

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { ItemPriceInput, OrderDiscountInput } from './order-item.dto.js';
+import { FeePriceInput, OrderDiscountInput } from './order-item.dto.js';
 
 /**
  * What an order's money is made of besides its lines, on create and PUT: the order's discount
@@ -21,8 +21,8 @@ export class OrderMoneyInput {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => ItemPriceInput)
-  shipping_price?: ItemPriceInput | null;
+  @Type(() => FeePriceInput)
+  shipping_price?: FeePriceInput | null;
 
   /**
    * The payment fee (cash on delivery, a card surcharge). In MplusKASSA a line on the article
@@ -31,6 +31,6 @@ export class OrderMoneyInput {
   @IsOptional()
   @IsObject()
   @ValidateNested()
-  @Type(() => ItemPriceInput)
-  payment_price?: ItemPriceInput | null;
+  @Type(() => FeePriceInput)
+  payment_price?: FeePriceInput | null;
 }
