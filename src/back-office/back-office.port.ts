@@ -197,6 +197,8 @@ export interface BackOfficePort {
   changedOrders(marker: string | null, limit: number): Promise<Outcome<ChangedOrders>>;
   /** Articles added or changed in the back office after `marker` (null: the whole catalogue), up to `limit` products. */
   changedArticles(marker: string | null, limit: number): Promise<Outcome<ChangedArticles>>;
+  /** Those of these articles the back office has, as it has them now. */
+  findArticles(articleNumbers: string[]): Promise<Outcome<CatalogueArticle[]>>;
   deliveryMethods(): Promise<Outcome<DeliveryMethod[]>>;
   orderCategories(): Promise<Outcome<OrderCategory[]>>;
   /** Whether the back office answers, and its version. */

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { BACK_OFFICE, type BackOfficePort } from '../back-office/back-office.port.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DomainError, type FieldError } from '../common/errors/domain-error.js';
 import { ErrorCode } from '../common/errors/error-codes.js';
@@ -12,6 +14,14 @@ import { CatalogueRepository, type MirroredArticle } from './catalogue.repositor
 // in MplusKASSA thus reaches every process within CATALOGUE_PULL_INTERVAL_MS plus REFRESH_MS.
 
 const REFRESH_MS = 5_000;
+/**
+ * An article looked up in MplusKASSA because the mirror did not have it (or had it inactive) is
+ * not looked up again for this long, whatever the answer: a client sending unknown numbers
+ * costs MplusKASSA one call per number and quarter minute, not one per request.
+ */
+const LOOKED_UP_MS = 15_000;
+/** Numbers remembered as looked up, at most. */
+const LOOKED_UP_MAX = 10_000;
 /** Rows read per statement while loading. */
 const LOAD_PAGE = 10_000;
 
@@ -30,10 +40,15 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
   private filledAt: Date | null = null;
   private timer: NodeJS.Timeout | undefined;
   private looking: Promise<void> = Promise.resolve();
+  /** Numbers looked up in MplusKASSA lately (see LOOKED_UP_MS). */
+  private readonly lookedUp = new LRUCache<string, true>({ max: LOOKED_UP_MAX, ttl: LOOKED_UP_MS });
+  /** Numbers MplusKASSA could not be asked about lately: lines with them are let through. */
+  private readonly unverifiable = new LRUCache<string, true>({ max: LOOKED_UP_MAX, ttl: LOOKED_UP_MS });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly catalogue: CatalogueRepository,
+    @Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,6 +80,37 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
+   * Before `check`: asks MplusKASSA itself about the articles the mirror does not have, or has
+   * inactive, since the mirror may be behind (an article added a moment ago); what it answers is
+   * taken into the mirror. Numbers it cannot be asked about now are let through by `check` (the
+   * forwarding worker checks them). Nothing is asked while the mirror was never read through.
+   */
+  async lookUp(articleNumbers: Array<string | null>): Promise<void> {
+    if (!this.filled) return;
+    const wanted = [
+      ...new Set(articleNumbers.filter((number): number is string => number !== null).map(normalized)),
+    ].filter((number) => !this.articles.get(number)?.active && !this.lookedUp.has(number));
+    if (wanted.length === 0) return;
+    for (const number of wanted) this.lookedUp.set(number, true);
+    const found = await this.backOffice.findArticles(wanted);
+    if (found.kind !== 'accepted') {
+      this.logger.warn(
+        `Looking up articles ${wanted.join(', ')} in MplusKASSA failed (${found.kind === 'rejected' ? found.code : found.reason}); lines with them are accepted and checked when forwarded`,
+      );
+      for (const number of wanted) this.unverifiable.set(number, true);
+      return;
+    }
+    for (const article of found.value) {
+      this.articles.set(article.articleNumber, {
+        articleNumber: article.articleNumber,
+        name: article.name,
+        active: article.active,
+        vatRate: article.vatRate === null ? null : article.vatRate.toNumber(),
+      });
+    }
+  }
+
+  /**
    * Throws 422 UNKNOWN_ARTICLE naming each line whose article MplusKASSA would refuse (none given,
    * unknown, inactive); while the mirror was never filled, nothing (CATALOGUE_UNFILLED=accept) or
    * 503 CATALOGUE_NOT_READY (refuse).
@@ -88,6 +134,7 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
         continue;
       }
       const article = this.article(line.articleNumber);
+      if (this.unverifiable.has(normalized(line.articleNumber))) continue;
       if (!article) errors.push({ field, message: `MplusKASSA has no article ${line.articleNumber}` });
       else if (!article.active) {
         errors.push({ field, message: `article ${line.articleNumber} is inactive in MplusKASSA` });

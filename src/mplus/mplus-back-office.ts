@@ -348,6 +348,30 @@ export class MplusBackOffice implements BackOfficePort {
     });
     if (listed.kind !== 'accepted') return listed;
     const products = (listed.value.productList ?? []).sort((a, b) => (a.syncMarker ?? 0) - (b.syncMarker ?? 0));
+    const articles = await this.catalogueArticles(products);
+    if (articles.kind !== 'accepted') return articles;
+    const last = products.at(-1)?.syncMarker;
+    return accepted({
+      articles: articles.value,
+      marker: last !== undefined ? String(last) : (marker ?? '0'),
+      caughtUp: products.length < limit,
+    });
+  }
+
+  async findArticles(articleNumbers: string[]): Promise<Outcome<CatalogueArticle[]>> {
+    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
+      request: { articleNumbers: articleNumbers.map(Number), pluNumbers: [] },
+    });
+    if (listed.kind !== 'accepted') return listed;
+    const wanted = new Set(articleNumbers.map((number) => String(Number(number))));
+    const articles = await this.catalogueArticles(listed.value.productList ?? []);
+    if (articles.kind !== 'accepted') return articles;
+    // Filtering by article numbers still answers the enclosing products, with all their articles.
+    return accepted(articles.value.filter((article) => wanted.has(article.articleNumber)));
+  }
+
+  /** The products' articles as the catalogue mirror keeps them. */
+  private async catalogueArticles(products: MplusProduct[]): Promise<Outcome<CatalogueArticle[]>> {
     const vat = await this.vatTables();
     if (vat.kind !== 'accepted') return vat;
     const articles: CatalogueArticle[] = [];
@@ -373,12 +397,7 @@ export class MplusBackOffice implements BackOfficePort {
         });
       }
     }
-    const last = products.at(-1)?.syncMarker;
-    return accepted({
-      articles,
-      marker: last !== undefined ? String(last) : (marker ?? '0'),
-      caughtUp: products.length < limit,
-    });
+    return accepted(articles);
   }
 
   async deliveryMethods(): Promise<Outcome<DeliveryMethod[]>> {

@@ -45,6 +45,13 @@ export class OrderCreations {
     private readonly catalogue: CatalogueMirror,
   ) {}
 
+  /** Before `build`: the articles of the bodies' lines that the catalogue mirror must ask MplusKASSA about. */
+  async lookUpArticles(bodies: OrderPostRequest[]): Promise<void> {
+    await this.catalogue.lookUp(
+      bodies.flatMap((body) => (body.items ?? []).map((item) => item.article_number ?? null)),
+    );
+  }
+
   /** Throws a DomainError (fields named as in a single create's body) when the order cannot be made. */
   build<T>(caller: Caller, body: OrderPostRequest): PreparedCreation<T> {
     const rules = new CurrencyRules(body.order_currency_code);

@@ -38,7 +38,8 @@ export class OrderItemsService {
     private readonly catalogue: CatalogueMirror,
   ) {}
 
-  add(request: WriteRequest, orderId: number, body: OrderItemPostRequest): Promise<Answer<IdModel>> {
+  async add(request: WriteRequest, orderId: number, body: OrderItemPostRequest): Promise<Answer<IdModel>> {
+    await this.catalogue.lookUp([body.article_number ?? null]);
     return this.writer.update<IdModel>(request, orderId, (order) => {
       this.writer.check('item', order);
       const rules = new CurrencyRules(order.orderCurrencyCode);
@@ -65,7 +66,8 @@ export class OrderItemsService {
   }
 
   /** Changes only the fields given; a change that changes nothing writes nothing. Answered 201, as Retailys does. */
-  edit(request: WriteRequest, orderId: number, body: OrderItemPutRequest): Promise<Answer<IdModel>> {
+  async edit(request: WriteRequest, orderId: number, body: OrderItemPutRequest): Promise<Answer<IdModel>> {
+    await this.catalogue.lookUp([body.article_number ?? null]);
     return this.writer.update<IdModel>(request, orderId, (order) => {
       const item = findItem(order, body.id);
       const rules = new CurrencyRules(order.orderCurrencyCode);

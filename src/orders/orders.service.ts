@@ -48,6 +48,7 @@ export class OrdersService {
    * instead (200), and nothing is written.
    */
   async create(request: WriteRequest, body: OrderPostRequest): Promise<Answer<IdModel>> {
+    await this.creations.lookUpArticles([body]);
     const { work, order } = this.creations.build<IdModel>(request.caller, body);
     if (request.dryRun) return this.rehearseCreate(work, order);
     work

@@ -505,9 +505,13 @@ describe('the Kwik list filters', () => {
       return page.body.orders.length === 10 ? page : null;
     });
     expect(changes.body.orders.map((order: { id: number }) => order.id)).toEqual(paged.slice(0, 10));
-    const next = await gateway.get(
-      `/System/Orders?cursor=${encodeURIComponent(changes.body.next_cursor)}&description=cursor%20case&per_page=10`,
-    );
+    // The eleventh likewise, on the next page.
+    const next = await waitFor('the feed to pass the eleventh', async () => {
+      const page = await gateway.get(
+        `/System/Orders?cursor=${encodeURIComponent(changes.body.next_cursor)}&description=cursor%20case&per_page=10`,
+      );
+      return page.body.orders.length > 0 ? page : null;
+    });
     expect(next.body.orders.map((order: { id: number }) => order.id)).toEqual([paged[10]]);
   });
 });

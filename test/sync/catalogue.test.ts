@@ -1,6 +1,6 @@
 import { itemBody, orderBody } from '../support/factories.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
-import { FAST_SYNC } from '../support/sync.js';
+import { FAST_SYNC, syncedOrder } from '../support/sync.js';
 import { waitFor } from '../support/wait.js';
 
 // The catalogue mirror: MplusKASSA's articles read by the workers (getProducts from its sync
@@ -195,6 +195,37 @@ describe('order lines checked against the mirror', () => {
       );
       return response.status === 422;
     });
+  });
+});
+
+describe('an article the mirror does not have yet', () => {
+  it('is looked up in MplusKASSA before a line with it is refused, once per quarter minute, and let through while MplusKASSA cannot say', async () => {
+    // Read once at the start, then not for an hour: the mirror is behind whatever comes later.
+    const behind = await startGateway({ ...FAST_SYNC, CATALOGUE_PULL_INTERVAL_MS: '3600000' });
+    try {
+      await waitFor('the mirror to be filled', async () => (await behind.get('/System/Lists/Articles')).body.filled_at);
+      const lookups = () => behind.simulator.calls.filter((call) => call.operation === 'getProducts').length;
+      behind.simulator.store.putArticle(4800, { description: 'Added a moment ago', vatCode: 2, priceIncl: 500 });
+      // The mirror does not have it: only asking MplusKASSA can make this a 201.
+      const { body: created } = await behind
+        .post('/System/Orders', orderBody({ items: [{ article_number: '4800', count: 1, price: { base_price: 4 } }] }))
+        .expect(201);
+      const order = await syncedOrder(behind, created.id);
+      expect(order.items[0]).toMatchObject({ name: 'Added a moment ago', price: { vat: 21 } });
+
+      const unknown = orderBody({ items: [itemBody({ article_number: '4801' })] });
+      const before = lookups();
+      await behind.post('/System/Orders', unknown).expect(422);
+      expect(lookups()).toBe(before + 1);
+      await behind.post('/System/Orders', unknown).expect(422);
+      expect(lookups()).toBe(before + 1);
+
+      behind.simulator.setFaults([{ mode: 'http503', operations: ['getProducts'] }]);
+      await behind.post('/System/Orders', orderBody({ items: [itemBody({ article_number: '4802' })] })).expect(201);
+    } finally {
+      behind.simulator.setFaults([]);
+      await behind.close();
+    }
   });
 });
 

@@ -41,6 +41,7 @@ export class OrderBatchService {
   ) {}
 
   async create(request: WriteRequest, body: OrderBatchPostRequest): Promise<Answer<OrderBatchCreateModel>> {
+    await this.creations.lookUpArticles(body.records);
     const prepared = body.records.map((record, index) =>
       inRecord(index, () => this.creations.build<IdModel>(request.caller, record)),
     );
