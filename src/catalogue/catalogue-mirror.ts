@@ -40,8 +40,8 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
   private filledAt: Date | null = null;
   private timer: NodeJS.Timeout | undefined;
   private looking: Promise<void> = Promise.resolve();
-  /** Numbers looked up in MplusKASSA lately (see LOOKED_UP_MS). */
-  private readonly lookedUp = new LRUCache<string, true>({ max: LOOKED_UP_MAX, ttl: LOOKED_UP_MS });
+  /** Numbers looked up in MplusKASSA lately (see LOOKED_UP_MS), with the look (done, or under way). */
+  private readonly lookedUp = new LRUCache<string, Promise<void>>({ max: LOOKED_UP_MAX, ttl: LOOKED_UP_MS });
   /** Numbers MplusKASSA could not be asked about lately: lines with them are let through. */
   private readonly unverifiable = new LRUCache<string, true>({ max: LOOKED_UP_MAX, ttl: LOOKED_UP_MS });
 
@@ -87,27 +87,48 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
    */
   async lookUp(articleNumbers: Array<string | null>): Promise<void> {
     if (!this.filled) return;
-    const wanted = [
-      ...new Set(articleNumbers.filter((number): number is string => number !== null).map(normalized)),
-    ].filter((number) => !this.articles.get(number)?.active && !this.lookedUp.has(number));
-    if (wanted.length === 0) return;
-    for (const number of wanted) this.lookedUp.set(number, true);
-    const found = await this.backOffice.findArticles(wanted);
-    if (found.kind !== 'accepted') {
-      this.logger.warn(
-        `Looking up articles ${wanted.join(', ')} in MplusKASSA failed (${found.kind === 'rejected' ? found.code : found.reason}); lines with them are accepted and checked when forwarded`,
-      );
-      for (const number of wanted) this.unverifiable.set(number, true);
-      return;
+    const numbers = new Set(articleNumbers.filter((number): number is string => number !== null).map(normalized));
+    const waits: Array<Promise<void>> = [];
+    const wanted: string[] = [];
+    for (const number of numbers) {
+      if (this.articles.get(number)?.active) continue;
+      // Asked about lately, or being asked about now by another request: its answer is waited for.
+      const asked = this.lookedUp.get(number);
+      if (asked) waits.push(asked);
+      else wanted.push(number);
     }
-    for (const article of found.value) {
-      this.articles.set(article.articleNumber, {
-        articleNumber: article.articleNumber,
-        name: article.name,
-        active: article.active,
-        vatRate: article.vatRate === null ? null : article.vatRate.toNumber(),
-      });
+    if (wanted.length > 0) {
+      const asking = this.ask(wanted);
+      for (const number of wanted) this.lookedUp.set(number, asking);
+      waits.push(asking);
     }
+    await Promise.all(waits);
+  }
+
+  /** Asks MplusKASSA about the articles and takes its answer into the mirror; never fails. */
+  private async ask(numbers: string[]): Promise<void> {
+    let failure: string;
+    try {
+      const found = await this.backOffice.findArticles(numbers);
+      if (found.kind === 'accepted') {
+        for (const article of found.value) {
+          this.articles.set(article.articleNumber, {
+            articleNumber: article.articleNumber,
+            name: article.name,
+            active: article.active,
+            vatRate: article.vatRate === null ? null : article.vatRate.toNumber(),
+          });
+        }
+        return;
+      }
+      failure = found.kind === 'rejected' ? found.code : found.reason;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+    this.logger.warn(
+      `Looking up articles ${numbers.join(', ')} in MplusKASSA failed (${failure}); lines with them are accepted and checked when forwarded`,
+    );
+    for (const number of numbers) this.unverifiable.set(number, true);
   }
 
   /**

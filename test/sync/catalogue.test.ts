@@ -220,6 +220,14 @@ describe('an article the mirror does not have yet', () => {
       await behind.post('/System/Orders', unknown).expect(422);
       expect(lookups()).toBe(before + 1);
 
+      // Two requests with a new article at once: the second waits for the first's look.
+      behind.simulator.store.putArticle(4803, { description: 'Also new' });
+      behind.simulator.setFaults([], 200);
+      const both = await Promise.all(
+        [1, 2].map(() => behind.post('/System/Orders', orderBody({ items: [itemBody({ article_number: '4803' })] }))),
+      );
+      expect(both.map((response) => response.status)).toEqual([201, 201]);
+
       behind.simulator.setFaults([{ mode: 'http503', operations: ['getProducts'] }]);
       await behind.post('/System/Orders', orderBody({ items: [itemBody({ article_number: '4802' })] })).expect(201);
     } finally {
