@@ -448,6 +448,12 @@ export const CONFIG_VARIABLES = {
     default: '1024',
     parse: integer(0, 65_536),
   },
+  WEBHOOK_RETENTION_DAYS: {
+    description:
+      'Days a delivered webhook (with its attempt log) and an order event no delivery waits for are kept; older ones are removed hourly, and replays reach back this far. 0: kept for good.',
+    default: '30',
+    parse: integer(0, 3650),
+  },
   WEBHOOK_SECRET_OVERLAP_SECONDS: {
     description:
       'How long a rotated signing secret keeps signing beside the new one, unless the rotation says otherwise.',

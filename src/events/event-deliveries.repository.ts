@@ -321,6 +321,31 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
        WHERE d.state = 'pending' AND s.enabled`);
     return { pending: Number(row!.pending), oldestPendingSeconds: row!.oldest ?? 0 };
   }
+
+  /**
+   * Removes up to `limit` deliveries delivered more than `days` ago (their attempt logs go with
+   * them) and up to `limit` events older than that which no delivery waits for, oldest first; how
+   * many of each went. Pending deliveries, and their events, are never removed. An event whose
+   * last deliveries go in one call goes in the next (a statement does not see its own deletes).
+   */
+  async removeDeliveredBefore(days: number, limit: number): Promise<{ deliveries: number; events: number }> {
+    const [row] = await this.database.query<{ deliveries: number; events: number }>(sql`
+      WITH gone AS (
+        DELETE FROM event_deliveries WHERE id IN (
+          SELECT id FROM event_deliveries
+           WHERE state = 'delivered' AND delivered_at < now() - make_interval(days => ${days}::int)
+           ORDER BY id LIMIT ${limit})
+        RETURNING 1),
+      events AS (
+        DELETE FROM order_events WHERE id IN (
+          SELECT e.id FROM order_events e
+           WHERE e.created_at < now() - make_interval(days => ${days}::int)
+             AND NOT EXISTS (SELECT 1 FROM event_deliveries d WHERE d.event_id = e.id)
+           ORDER BY e.created_at LIMIT ${limit})
+        RETURNING 1)
+      SELECT (SELECT count(*)::int FROM gone) AS deliveries, (SELECT count(*)::int FROM events) AS events`);
+    return row!;
+  }
 }
 
 /**

@@ -13,13 +13,15 @@ import { IdempotencyRepository } from '../idempotency/idempotency.repository.js'
 import { JobsRepository } from '../outbox/jobs.js';
 import { BackOfficeUnavailableError, CursorMovedError, InboundSync } from './inbound-sync.js';
 import { CataloguePull } from '../catalogue/catalogue-pull.js';
+import { EventDeliveriesRepository } from '../events/event-deliveries.repository.js';
 import { WorkerLiveness } from './worker-liveness.js';
 
 // The scheduled jobs of this process, on graphile-worker (jobs in Postgres, taken with SKIP
 // LOCKED): any number of gateway processes can run them side by side, and each job runs once.
 //   pull_back_office one at a time (one job key), reading changes back, then scheduling itself;
 //   pull_catalogue likewise, reading the articles changed into the catalogue mirror (CataloguePull);
-//   cleanup_idempotency_keys hourly (graphile's cron, once across all processes).
+//   cleanup_idempotency_keys hourly (graphile's cron, once across all processes): expired idempotency
+//   keys, and delivered webhooks and spent events past WEBHOOK_RETENTION_DAYS;
 // Jobs held by a worker that died (a killed process), or forgotten by one (a database outage
 // mid-job), are freed within seconds, see WorkerLiveness. Forwarding changes to the back office
 // is not a graphile job: see OutboxDispatcher.
@@ -31,6 +33,8 @@ export const CATALOGUE_TASK = 'pull_catalogue';
 const CATALOGUE_KEY = 'pull-catalogue';
 const LIVENESS_INTERVAL_MS = 5_000;
 const PAGES_PER_RUN = 10;
+/** Rows each statement of the retention cleanup removes at most. */
+const RETENTION_SLICE = 5_000;
 
 @Injectable()
 export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -46,6 +50,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly idempotencyKeys: IdempotencyRepository,
     private readonly liveness: WorkerLiveness,
     private readonly catalogue: CataloguePull,
+    private readonly deliveries: EventDeliveriesRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,6 +61,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const cleanup: Task = async () => {
       const removed = await this.idempotencyKeys.deleteExpired();
       if (removed > 0) this.logger.log(`Removed ${removed} expired idempotency keys`);
+      await this.removeOldWebhooks();
     };
     const catalogue: Task = async () => {
       await this.pullCatalogue();
@@ -122,6 +128,24 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       }
     } finally {
       await this.schedulePull(delay, 'replace');
+    }
+  }
+
+  /** Delivered webhooks and spent events past WEBHOOK_RETENTION_DAYS, in slices that keep each statement short. */
+  private async removeOldWebhooks(): Promise<void> {
+    const days = this.config.WEBHOOK_RETENTION_DAYS;
+    if (days <= 0) return;
+    const removed = { deliveries: 0, events: 0 };
+    for (;;) {
+      const slice = await this.deliveries.removeDeliveredBefore(days, RETENTION_SLICE);
+      removed.deliveries += slice.deliveries;
+      removed.events += slice.events;
+      if (slice.deliveries === 0 && slice.events === 0) break;
+    }
+    if (removed.deliveries + removed.events > 0) {
+      this.logger.log(
+        `Removed ${removed.deliveries} webhook deliveries and ${removed.events} events older than ${days} days`,
+      );
     }
   }
 

@@ -2,6 +2,7 @@ import { Database } from '../../src/database/database.js';
 import { sql } from '../../src/database/sql.js';
 import { OrderWriter } from '../../src/orders/order-writer.js';
 import { OrdersRepository } from '../../src/orders/orders.repository.js';
+import { EventDeliveriesRepository } from '../../src/events/event-deliveries.repository.js';
 import { guardedLookup, receiverProblem } from '../../src/events/egress.js';
 import { createOrder, itemBody, orderBody } from '../support/factories.js';
 import { type TestGateway, startGateway } from '../support/gateway.js';
@@ -589,5 +590,53 @@ describe('a subscription that keeps failing', () => {
     });
     await strict.delete(`/System/Events/${subscription}`).expect(200);
     expect((await strict.get('/health/ready')).body.details.webhooks.status).toBe('up');
+  });
+});
+
+describe('retention', () => {
+  it('removes deliveries delivered before WEBHOOK_RETENTION_DAYS with their attempts, and spent events, never what waits', async () => {
+    const db = gateway.app.get(Database);
+    const heard = await subscribe({ event: 'order-new', path: `${receiver.url}/kept` });
+    const paused = await subscribe({ event: 'order-new', path: `${receiver.url}/paused` });
+    await gateway.put('/System/Events', { id: paused.id, enabled: false }).expect(200);
+    const old = await createOrder(gateway);
+    const recent = await createOrder(gateway);
+    await waitFor('both delivered', () => callsFor('/kept').length >= 2);
+    await waitFor('both recorded as delivered', async () => {
+      const rows = await db.query<{ n: number }>(
+        sql`SELECT count(*)::int AS n FROM event_deliveries WHERE subscription_id = ${heard.id} AND state = 'delivered'`,
+      );
+      return rows[0]!.n === 2;
+    });
+    // The first order's event and its deliveries (one delivered, one waiting) were 40 days ago.
+    await db.query(sql`UPDATE order_events SET created_at = now() - interval '40 days' WHERE order_id = ${old}`);
+    await db.query(sql`UPDATE event_deliveries SET delivered_at = now() - interval '40 days'
+                        WHERE order_id = ${old} AND state = 'delivered'`);
+    const deliveries = gateway.app.get(EventDeliveriesRepository);
+    const removed = { deliveries: 0, events: 0 };
+    for (;;) {
+      const slice = await deliveries.removeDeliveredBefore(30, 1);
+      if (slice.deliveries + slice.events === 0) break;
+      removed.deliveries += slice.deliveries;
+      removed.events += slice.events;
+    }
+    // The old event stays: the paused subscription's delivery of it still waits.
+    expect(removed).toEqual({ deliveries: 1, events: 0 });
+    const left = await db.query<{ order_id: number; subscription_id: number; state: string; attempts: number }>(sql`
+      SELECT d.order_id, d.subscription_id, d.state,
+             (SELECT count(*)::int FROM event_delivery_attempts a WHERE a.delivery_id = d.id) AS attempts
+        FROM event_deliveries d WHERE d.order_id IN (${old}, ${recent}) ORDER BY d.order_id, d.subscription_id`);
+    expect(left).toEqual([
+      { order_id: old, subscription_id: paused.id, state: 'pending', attempts: 0 },
+      { order_id: recent, subscription_id: heard.id, state: 'delivered', attempts: 1 },
+      { order_id: recent, subscription_id: paused.id, state: 'pending', attempts: 0 },
+    ]);
+    // Once nothing waits for it, the old event goes too.
+    await gateway.delete(`/System/Events/${paused.id}`).expect(200);
+    expect(await deliveries.removeDeliveredBefore(30, 100)).toEqual({ deliveries: 0, events: 1 });
+    const events = await db.query<{ order_id: number }>(
+      sql`SELECT order_id FROM order_events WHERE order_id IN (${old}, ${recent}) AND kind = 'order-new'`,
+    );
+    expect(events).toEqual([{ order_id: recent }]);
   });
 });
