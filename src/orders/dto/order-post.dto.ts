@@ -29,8 +29,9 @@ import { OrderMoneyInput } from './order-money.dto.js';
 export const PHONE = /^[+0-9 ()./-]{3,50}$/;
 
 /**
- * A new order. `email` (unless the gateway has a default debtor), `order_currency_code` and `name` or `delivery_name` are required; items
- * may be given inline so that a whole order is created in one transaction.
+ * A new order. `email` (unless the gateway has a default debtor), `order_currency_code` and
+ * `name` or `delivery_name` are required; items may be given inline so that a whole order is
+ * created in one transaction.
  */
 export class OrderPostRequest extends OrderMoneyInput {
   /**
