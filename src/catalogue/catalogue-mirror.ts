@@ -154,8 +154,8 @@ export class CatalogueMirror implements OnApplicationBootstrap, OnApplicationShu
         errors.push({ field, message: 'MplusKASSA needs an article number on every line' });
         continue;
       }
-      const article = this.article(line.articleNumber);
       if (this.unverifiable.has(normalized(line.articleNumber))) continue;
+      const article = this.article(line.articleNumber);
       if (!article) errors.push({ field, message: `MplusKASSA has no article ${line.articleNumber}` });
       else if (!article.active) {
         errors.push({ field, message: `article ${line.articleNumber} is inactive in MplusKASSA` });

@@ -29,8 +29,8 @@ export class CataloguePull {
     let caughtUp = false;
     let read = 0;
     try {
+      let { marker } = await this.catalogue.state();
       for (let page = 1; page <= PAGES_PER_RUN && !caughtUp; page += 1) {
-        const { marker } = await this.catalogue.state();
         const changed = await this.backOffice.changedArticles(marker, PAGE_SIZE);
         if (changed.kind === 'retryable') throw new BackOfficeUnavailableError(changed.reason);
         if (changed.kind === 'rejected') {
@@ -38,9 +38,13 @@ export class CataloguePull {
         }
         const { articles, marker: next } = changed.value;
         caughtUp = changed.value.caughtUp;
-        // Another process moved the marker first: it applied this page; read from where it left.
-        if (!(await this.catalogue.apply(articles, marker, next, caughtUp))) continue;
-        read += articles.length;
+        if (await this.catalogue.apply(articles, marker, next, caughtUp)) {
+          marker = next;
+          read += articles.length;
+        } else {
+          // Another process moved the marker first: it applied this page; read from where it left.
+          ({ marker } = await this.catalogue.state());
+        }
       }
     } finally {
       if (read > 0) this.logger.log(`Read ${read} articles from MplusKASSA into the catalogue mirror`);

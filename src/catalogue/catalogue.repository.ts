@@ -79,11 +79,8 @@ export class CatalogueRepository {
             sync_marker = excluded.sync_marker, updated_at = now(),
             revision = nextval(pg_get_serial_sequence('articles', 'revision'))`);
       }
-      if (caughtUp) {
-        await tx.query(sql`
-          INSERT INTO sync_cursors (name, value) VALUES (${FILLED_CURSOR}, ${new Date().toISOString()})
-          ON CONFLICT (name) DO NOTHING`);
-      }
+      // Set once: a later pass that catches up leaves the first one's time.
+      if (caughtUp) await this.cursors.moveCursor(tx, FILLED_CURSOR, null, new Date().toISOString());
       return true;
     });
   }

@@ -629,16 +629,9 @@ export class MplusBackOffice implements BackOfficePort {
 
   /** The numbers of those articles MplusKASSA has, remembered as known (see ARTICLE_CACHE_MS). */
   private async lookUpArticles(numbers: number[]): Promise<Outcome<Set<number>>> {
-    const listed = await this.client.call<{ productList?: MplusProduct[] }>('getProducts', {
-      request: { articleNumbers: numbers, pluNumbers: [] },
-    });
-    if (listed.kind !== 'accepted') return listed;
-    const known = new Set<number>();
-    for (const product of listed.value.productList ?? []) {
-      for (const article of product.articleList ?? []) {
-        if (article.articleNumber !== undefined) known.add(article.articleNumber);
-      }
-    }
+    const found = await this.findArticles(numbers.map(String));
+    if (found.kind !== 'accepted') return found;
+    const known = new Set(found.value.map((article) => Number(article.articleNumber)));
     for (const number of known) this.articles.set(number, true);
     return accepted(known);
   }

@@ -26,10 +26,10 @@ import { WorkerLiveness } from './worker-liveness.js';
 // mid-job), are freed within seconds, see WorkerLiveness. Forwarding changes to the back office
 // is not a graphile job: see OutboxDispatcher.
 
-export const PULL_TASK = 'pull_back_office';
+export const PULL_TASK = 'pull_back_office' as const;
 const CLEANUP_TASK = 'cleanup_idempotency_keys';
 const PULL_KEY = 'pull-back-office';
-export const CATALOGUE_TASK = 'pull_catalogue';
+export const CATALOGUE_TASK = 'pull_catalogue' as const;
 const CATALOGUE_KEY = 'pull-catalogue';
 const LIVENESS_INTERVAL_MS = 5_000;
 const PAGES_PER_RUN = 10;
@@ -82,8 +82,8 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       logger: workerLogger(this.logger),
       taskList: { [PULL_TASK]: pull, [CLEANUP_TASK]: cleanup, [CATALOGUE_TASK]: catalogue },
     });
-    if (this.config.SYNC_PULL_INTERVAL_MS > 0) await this.schedulePull(0, 'preserve_run_at');
-    if (this.config.CATALOGUE_PULL_INTERVAL_MS > 0) await this.scheduleCatalogue(0, 'preserve_run_at');
+    await this.scheduleRead(PULL_TASK, 0, 'preserve_run_at');
+    await this.scheduleRead(CATALOGUE_TASK, 0, 'preserve_run_at');
     await this.freeStaleLocks();
     this.livenessCheck = setInterval(() => void this.freeStaleLocks(), LIVENESS_INTERVAL_MS);
     this.livenessCheck.unref();
@@ -127,7 +127,7 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
         throw error;
       }
     } finally {
-      await this.schedulePull(delay, 'replace');
+      await this.scheduleRead(PULL_TASK, delay, 'replace');
     }
   }
 
@@ -157,17 +157,26 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
       if (!(error instanceof BackOfficeUnavailableError)) throw error;
       this.logger.warn(`Reading the catalogue from MplusKASSA failed: ${error.message}`);
     } finally {
-      await this.scheduleCatalogue(delay, 'replace');
+      await this.scheduleRead(CATALOGUE_TASK, delay, 'replace');
     }
   }
 
-  private async scheduleCatalogue(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {
-    await this.jobs.schedule(CATALOGUE_TASK, { queue: CATALOGUE_KEY, key: CATALOGUE_KEY, keyMode: mode, delayMs });
-  }
-
-  private async schedulePull(delayMs: number, mode: 'replace' | 'preserve_run_at'): Promise<void> {
-    if (this.config.SYNC_PULL_INTERVAL_MS <= 0) return;
-    await this.jobs.schedule(PULL_TASK, { queue: PULL_KEY, key: PULL_KEY, keyMode: mode, delayMs });
+  /**
+   * Schedules one of the reads from MplusKASSA that schedule themselves (one job key each, so one
+   * at a time across all processes); nothing while its interval is 0, so a job left from a run with
+   * another setting ends its line instead of running again at once, and again.
+   */
+  private async scheduleRead(
+    task: typeof PULL_TASK | typeof CATALOGUE_TASK,
+    delayMs: number,
+    mode: 'replace' | 'preserve_run_at',
+  ): Promise<void> {
+    const [key, interval] =
+      task === PULL_TASK
+        ? [PULL_KEY, this.config.SYNC_PULL_INTERVAL_MS]
+        : [CATALOGUE_KEY, this.config.CATALOGUE_PULL_INTERVAL_MS];
+    if (interval <= 0) return;
+    await this.jobs.schedule(task, { queue: key, key, keyMode: mode, delayMs });
   }
 }
 
