@@ -346,6 +346,26 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
       SELECT (SELECT count(*)::int FROM gone) AS deliveries, (SELECT count(*)::int FROM events) AS events`);
     return row!;
   }
+
+  /**
+   * Removes up to `limit` waiting deliveries of subscriptions whose API key was revoked (see the
+   * migration revoked_key_subscriptions): no worker will ever send them. One a worker holds is
+   * left until its lease is older than `graceSeconds`, so its outcome can still be written.
+   */
+  async removeOfRevokedKeys(limit: number, graceSeconds: number): Promise<number> {
+    const [row] = await this.database.query<{ removed: number }>(sql`
+      WITH gone AS (
+        DELETE FROM event_deliveries WHERE id IN (
+          SELECT d.id FROM event_deliveries d
+            JOIN event_subscriptions s ON s.id = d.subscription_id
+            JOIN api_keys k ON k.id = s.api_key_id
+           WHERE d.state = 'pending' AND k.revoked_at IS NOT NULL
+             AND (d.leased_by IS NULL OR d.leased_at < now() - make_interval(secs => ${graceSeconds}::int))
+           ORDER BY d.id LIMIT ${limit}::int)
+        RETURNING 1)
+      SELECT count(*)::int AS removed FROM gone`);
+    return row!.removed;
+  }
 }
 
 /**

@@ -30,6 +30,8 @@ export interface SubscriptionRecord extends Omit<NewSubscription, 'secret'> {
   /** When a pause after failures ends; null when none is in force. */
   pausedUntil: Date | null;
   previousSecretExpiresAt: Date | null;
+  /** Its API key was revoked: the subscription has ended (see the migration revoked_key_subscriptions). */
+  keyRevoked: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,12 +49,15 @@ export interface FailingSubscription {
 
 /** Why a subscription its owner disabled (PUT with enabled false) is. */
 const DISABLED_BY_OWNER = 'disabled by its owner';
+/** Why a subscription of a revoked key is (set by the migration revoked_key_subscriptions' trigger). */
+const KEY_REVOKED = 'its API key was revoked';
 
 const COLUMNS = sql`id, api_key_id AS "apiKeyId", event, kind, path, method, parameters, condition,
   coalesce(status_ids, '{}') AS "statusIds", coalesce(channel_ids, '{}') AS "channelIds", enabled,
   disabled_reason AS "disabledReason", consecutive_failures AS "consecutiveFailures",
   CASE WHEN paused_until > now() THEN paused_until END AS "pausedUntil",
   CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS "previousSecretExpiresAt",
+  EXISTS (SELECT 1 FROM api_keys k WHERE k.id = api_key_id AND k.revoked_at IS NOT NULL) AS "keyRevoked",
   created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 @Injectable()
@@ -154,12 +159,13 @@ export class EventSubscriptionsRepository {
 
   /**
    * Subscriptions failing at least `failures` times in a row, enabled or disabled by their
-   * failures (not one its owner disabled).
+   * failures (not one its owner disabled, nor one whose key was revoked).
    */
   async failing(failures: number): Promise<FailingSubscription[]> {
     return this.database.query<FailingSubscription>(sql`
       SELECT id, consecutive_failures AS "consecutiveFailures", enabled FROM event_subscriptions
-       WHERE consecutive_failures >= ${failures}::int AND (enabled OR disabled_reason IS DISTINCT FROM ${DISABLED_BY_OWNER})
+       WHERE consecutive_failures >= ${failures}::int
+         AND (enabled OR coalesce(disabled_reason, '') NOT IN (${DISABLED_BY_OWNER}, ${KEY_REVOKED}))
        ORDER BY id LIMIT 20`);
   }
 }

@@ -36,6 +36,12 @@ const SubscriptionId = (): ParameterDecorator => Param('id', new ParseIdPipe('id
 const DeliveryId = (): ParameterDecorator => Param('deliveryId', new ParseDeliveryIdPipe());
 const DeliveryIdParameter = (): MethodDecorator => ApiParam({ name: 'deliveryId', ...DELIVERY_ID_SCHEMA });
 
+/** The subscription ended with its API key: it is not changed or replayed again. */
+const KEY_REVOKED = {
+  status: 422,
+  description: 'The subscription ended when its API key was revoked (`EVENT_KEY_REVOKED`): make a new one.',
+};
+
 @ApiTags('Events')
 @ApiSecurity('token')
 @RequiresRight('orders:read')
@@ -78,7 +84,7 @@ export class EventsController {
       'subscription again (its waiting deliveries then go out, in order), unless `enabled` is false.',
   })
   @RehearsedAs(EventModel, 'the subscription as the change would leave it', { type: IdModel, description: 'Changed.' })
-  @ApiProblems(400, 401, 403, 404, 413, 415)
+  @ApiProblems(400, 401, 403, 404, KEY_REVOKED, 413, 415)
   putEvents(@CurrentWrite() write: WriteRequest, @Body() body: EventPutRequest): Promise<IdModel | EventModel> {
     return this.events.update(write.caller, body, write.dryRun);
   }
@@ -167,7 +173,7 @@ export class EventsController {
   })
   @ApiCreatedResponse({ type: EventDeliveryIdModel })
   @RehearsedAs(EventDeliveryIdModel, 'the id the new delivery would have')
-  @ApiProblems(400, 401, 403, 404)
+  @ApiProblems(400, 401, 403, 404, KEY_REVOKED)
   replayEventDelivery(
     @CurrentWrite() write: WriteRequest,
     @SubscriptionId() id: number,
@@ -186,7 +192,7 @@ export class EventsController {
   })
   @ApiCreatedResponse({ type: EventReplayModel })
   @RehearsedAs(EventReplayModel, 'how many deliveries it would make')
-  @ApiProblems(400, 401, 403, 404, 413, 415)
+  @ApiProblems(400, 401, 403, 404, KEY_REVOKED, 413, 415)
   replayEvents(
     @CurrentWrite() write: WriteRequest,
     @SubscriptionId() id: number,

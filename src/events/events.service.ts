@@ -99,7 +99,7 @@ export class EventsService {
 
   /** A dry run answers the subscription as the change would leave it. */
   async update(caller: Caller, body: EventPutRequest, dryRun: boolean): Promise<IdModel | EventModel> {
-    await this.owned(caller, body.id);
+    refuseIfKeyRevoked(await this.owned(caller, body.id));
     const errors: FieldError[] = [];
     const patch: SubscriptionPatch = { ...this.checked(body, errors), enabled: body.enabled ?? true };
     if (errors.length > 0) throw DomainError.validation(errors);
@@ -173,7 +173,7 @@ export class EventsService {
 
   /** 201 with the new delivery's id; a dry run 200, the delivery made and rolled back. */
   async replay(caller: Caller, id: number, deliveryId: string, dryRun: boolean): Promise<Answer<{ id: string }>> {
-    await this.owned(caller, id);
+    refuseIfKeyRevoked(await this.owned(caller, id));
     const replayed = await this.deliveries.replay(id, deliveryId, dryRun);
     if (!replayed) throw deliveryNotFound(id, deliveryId);
     return new Answer({ id: replayed }, dryRun ? 200 : 201);
@@ -186,7 +186,7 @@ export class EventsService {
     sinceEventId: string,
     dryRun: boolean,
   ): Promise<Answer<EventReplayModel>> {
-    await this.owned(caller, id);
+    refuseIfKeyRevoked(await this.owned(caller, id));
     const replayed = await this.deliveries.replaySince(id, sinceEventId.replace(/^evt_/, ''), dryRun);
     return new Answer({ replayed }, dryRun ? 200 : 201);
   }
@@ -220,6 +220,19 @@ export class EventsService {
       fields.condition = emptyToNull(body.condition);
     }
     return fields;
+  }
+}
+
+/**
+ * A revoked key's subscriptions ended with it (the migration revoked_key_subscriptions): nothing
+ * would be sent for them, so they are not enabled, changed or replayed again, only read or removed.
+ */
+function refuseIfKeyRevoked(subscription: SubscriptionRecord): void {
+  if (subscription.keyRevoked) {
+    throw new DomainError(
+      ErrorCode.EVENT_KEY_REVOKED,
+      `Event subscription ${subscription.id} ended when its API key was revoked; make a new one with an active key.`,
+    );
   }
 }
 

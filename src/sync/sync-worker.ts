@@ -131,8 +131,20 @@ export class SyncWorker implements OnApplicationBootstrap, BeforeApplicationShut
     }
   }
 
-  /** Delivered webhooks and spent events past WEBHOOK_RETENTION_DAYS, in slices that keep each statement short. */
+  /**
+   * Deliveries that can never go (their subscription's API key is revoked), then delivered
+   * webhooks and spent events past WEBHOOK_RETENTION_DAYS, in slices that keep each statement short.
+   */
   private async removeOldWebhooks(): Promise<void> {
+    // A delivery being sent is left to its worker: no attempt outlasts its timeout by a minute.
+    const graceSeconds = Math.ceil(this.config.WEBHOOK_TIMEOUT_MS / 1000) + 60;
+    let dropped = 0;
+    for (;;) {
+      const slice = await this.deliveries.removeOfRevokedKeys(RETENTION_SLICE, graceSeconds);
+      dropped += slice;
+      if (slice === 0) break;
+    }
+    if (dropped > 0) this.logger.log(`Removed ${dropped} waiting webhook deliveries of revoked API keys`);
     const days = this.config.WEBHOOK_RETENTION_DAYS;
     if (days <= 0) return;
     const removed = { deliveries: 0, events: 0 };

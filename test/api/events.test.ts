@@ -640,3 +640,50 @@ describe('retention', () => {
     expect(events).toEqual([{ order_id: recent }]);
   });
 });
+
+describe('a subscription of a revoked key', () => {
+  it('ends with the key: disabled, no delivery made or kept for it, and not enabled again', async () => {
+    const db = gateway.app.get(Database);
+    const partner = await gateway.keyWith('orders:read');
+    const ended = await subscribe({ event: 'order-new', path: `${receiver.url}/ended` }, partner);
+    const kept = await subscribe({ event: 'order-new', path: `${receiver.url}/kept` });
+    // Held back by its owner, so that one of its deliveries is still waiting when the key goes.
+    await gateway.put('/System/Events', { id: ended.id, enabled: false }, partner).expect(200);
+    const before = await createOrder(gateway);
+    const [key] = await db.query<{ id: number }>(sql`SELECT id FROM api_keys WHERE prefix = ${partner.slice(0, 9)}`);
+    await gateway.delete(`/System/ApiKeys/${key!.id}`).expect(200);
+    const after = await createOrder(gateway);
+    await waitFor('the other subscription hears of both orders', () => callsFor('/kept').length >= 2);
+
+    expect((await gateway.get(`/System/Events/${ended.id}`).expect(200)).body).toMatchObject({
+      id: ended.id,
+      enabled: false,
+      disabled_reason: 'its API key was revoked',
+    });
+    const waiting = () =>
+      db.query<{ order_id: number }>(
+        sql`SELECT order_id FROM event_deliveries WHERE subscription_id = ${ended.id} ORDER BY id`,
+      );
+    // The order made after the revocation made no delivery for it.
+    expect(await waiting()).toEqual([{ order_id: before }]);
+    expect(after).toBeGreaterThan(before);
+
+    for (const refused of [
+      await gateway.put('/System/Events', { id: ended.id, enabled: true }),
+      await gateway.post(`/System/Events/${ended.id}/replay`, { since_event_id: '1' }),
+    ]) {
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'EVENT_KEY_REVOKED' });
+    }
+    // The hourly cleanup drops what it had waiting; the other subscription keeps its own.
+    expect(await gateway.app.get(EventDeliveriesRepository).removeOfRevokedKeys(100, 60)).toBe(1);
+    expect(await waiting()).toEqual([]);
+    expect(callsFor('/ended')).toEqual([]);
+    const [{ n } = { n: 0 }] = await db.query<{ n: number }>(
+      sql`SELECT count(*)::int AS n FROM event_deliveries WHERE subscription_id = ${kept.id}`,
+    );
+    expect(n).toBe(2);
+    // It can still be read and removed by an admin.
+    await gateway.delete(`/System/Events/${ended.id}`).expect(200);
+  });
+});

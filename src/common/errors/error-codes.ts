@@ -36,6 +36,7 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
   EVENT_NOT_FOUND = 'EVENT_NOT_FOUND',
+  EVENT_KEY_REVOKED = 'EVENT_KEY_REVOKED',
   SHUTTING_DOWN = 'SHUTTING_DOWN',
   DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE',
   REQUEST_TIMEOUT = 'REQUEST_TIMEOUT',
@@ -125,6 +126,8 @@ export function errorKind(code: ErrorCode): ErrorKind {
       return kind(404, 'API key not found');
     case ErrorCode.EVENT_NOT_FOUND:
       return kind(404, 'Event subscription or delivery not found');
+    case ErrorCode.EVENT_KEY_REVOKED:
+      return kind(422, 'The subscription’s API key is revoked');
     case ErrorCode.SHUTTING_DOWN:
       return kind(503, 'The gateway is shutting down');
     case ErrorCode.DATABASE_UNAVAILABLE:

@@ -15,16 +15,24 @@ const DESCRIPTIONS: Record<number, string> = {
   503: 'MplusKASSA cannot be reached right now.',
 };
 
+/** A status whose answer on this route means something other than DESCRIPTIONS says. */
+export interface ProblemOfRoute {
+  status: number;
+  description: string;
+}
+
 /** Documents the problem answers a route can give, with their application/problem+json schema. */
-export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+export function ApiProblems(...problems: (number | ProblemOfRoute)[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ApiExtraModels(ErrorModel),
-    ...statuses.map((status) =>
-      ApiResponse({
+    ...problems.map((problem) => {
+      const { status, description } =
+        typeof problem === 'number' ? { status: problem, description: DESCRIPTIONS[problem] ?? 'Error.' } : problem;
+      return ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? 'Error.',
+        description,
         content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ErrorModel) } } },
-      }),
-    ),
+      });
+    }),
   );
 }
