@@ -108,6 +108,12 @@ export interface BackOfficeRefund {
   paymentMethodId: number | null;
 }
 
+export interface RefundMethod {
+  method: string;
+  /** Why a refund on it would be refused (it takes no negative amounts); null when nothing says so. */
+  problem: string | null;
+}
+
 /** An order as the back office reports it. */
 export interface BackOfficeOrderState {
   backOfficeOrderId: string;
@@ -199,6 +205,11 @@ export interface BackOfficePort {
   changedArticles(marker: string | null, limit: number): Promise<Outcome<ChangedArticles>>;
   /** Those of these articles the back office has, as it has them now. */
   findArticles(articleNumbers: string[]): Promise<Outcome<CatalogueArticle[]>>;
+  /**
+   * The method a refund of an order not invoiced yet would be paid back with (a negative
+   * payment), for an order of this gateway payment method id, and whether the back office takes it.
+   */
+  refundMethod(paymentMethodId: number | null): Promise<Outcome<RefundMethod>>;
   deliveryMethods(): Promise<Outcome<DeliveryMethod[]>>;
   orderCategories(): Promise<Outcome<OrderCategory[]>>;
   /** Whether the back office answers, and its version. */

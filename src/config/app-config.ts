@@ -346,7 +346,7 @@ export const CONFIG_VARIABLES = {
   },
   MPLUS_REFUND_PAYMENT_METHOD: {
     description:
-      'MplusKASSA payment method a refund of an order not yet invoiced is paid back with (a negative payment). Empty: the method of its first payment.',
+      'MplusKASSA payment method a refund of an order not yet invoiced is paid back with (a negative payment). Empty: the method of its first payment, or with the simulated MplusKASSA (MPLUS_URL unset) its bank transfer, BANK.',
     default: '',
     parse: text,
   },

@@ -6,6 +6,7 @@ import {
   type BackOfficePayment,
   type BackOfficePort,
   type BackOfficeRefund,
+  type RefundMethod,
   type CatalogueArticle,
   type ChangedArticles,
   type ChangedOrders,
@@ -92,7 +93,10 @@ const CACHE_ENTRIES = 10_000;
 const MAYBE_SENT: Attempt = { first: false };
 
 export class MplusBackOffice implements BackOfficePort {
-  private vatGroups: { codes: Map<string, number>; rates: Map<number, Decimal>; at: number } | undefined;
+  /** MplusKASSA's VAT groups by rate and by code (see VAT_CACHE_MS). */
+  private readonly vatTables = new CachedRead(() => this.readVatTables(), VAT_CACHE_MS);
+  /** Its payment methods, for refunds (see VAT_CACHE_MS). */
+  private readonly paymentMethodList = new CachedRead(() => this.readPaymentMethods(), VAT_CACHE_MS);
   /** Relations by normalized e-mail, as last found or written (see CUSTOMER_CACHE_MS). */
   private readonly customers = new LRUCache<string, { relationNumber: number; relation: MplusRelation }>({
     max: CACHE_ENTRIES,
@@ -102,7 +106,6 @@ export class MplusBackOffice implements BackOfficePort {
   private readonly articles = new LRUCache<number, true>({ max: CACHE_ENTRIES, ttl: ARTICLE_CACHE_MS });
   /** Article lookups in flight, by article number. */
   private readonly articleLookups = new Map<number, Promise<Outcome<Set<number>>>>();
-  private vatLookup: Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> | undefined;
 
   constructor(
     private readonly client: MplusSoapClient,
@@ -187,9 +190,7 @@ export class MplusBackOffice implements BackOfficePort {
     }
     const amount = this.cents(payment.amount);
     if (amount === null) return rejected('AMOUNT', `${payment.amount.toString()} is not a whole number of cents`);
-    const method =
-      (payment.paymentMethodId !== null && this.settings.paymentMethods.get(payment.paymentMethodId)) ||
-      this.settings.defaultPaymentMethod;
+    const method = this.paymentMethodOf(payment.paymentMethodId);
     // prepay: a deposit on an order not yet shipped; otherwise MplusKASSA also delivers and invoices.
     return this.pay(backOfficeOrderId, !payment.final, {
       method,
@@ -222,7 +223,7 @@ export class MplusBackOffice implements BackOfficePort {
     if (order.paymentList?.some((payment) => payment.externalPaymentId === reference)) return accepted(undefined);
     const amount = this.cents(refund.amount);
     if (amount === null) return rejected('AMOUNT', `${refund.amount.toString()} is not a whole number of cents`);
-    const method = await this.refundMethod(order, refund);
+    const method = await this.refundMethodOf(order, refund);
     if (method.kind !== 'accepted') return method;
     return this.pay(backOfficeOrderId, true, {
       method: method.value,
@@ -253,19 +254,30 @@ export class MplusBackOffice implements BackOfficePort {
    * The method a deposit is paid back with: MPLUS_REFUND_PAYMENT_METHOD, else the method of the
    * order's first payment when MplusKASSA allows negative amounts on it.
    */
-  private async refundMethod(order: MplusOrder, refund: BackOfficeRefund): Promise<Outcome<string>> {
+  private async refundMethodOf(order: MplusOrder, refund: BackOfficeRefund): Promise<Outcome<string>> {
     if (this.settings.refundPaymentMethod) return accepted(this.settings.refundPaymentMethod);
     const first =
-      order.paymentList?.find((payment) => payment.amount > 0)?.method ??
-      ((refund.paymentMethodId !== null && this.settings.paymentMethods.get(refund.paymentMethodId)) ||
-        this.settings.defaultPaymentMethod);
-    const listed = await this.client.call<{ paymentMethodList?: MplusPaymentMethod[] }>('getPaymentMethods', {});
+      order.paymentList?.find((payment) => payment.amount > 0)?.method ?? this.paymentMethodOf(refund.paymentMethodId);
+    const listed = await this.paymentMethodList.get();
     if (listed.kind !== 'accepted') return listed;
-    const known = listed.value.paymentMethodList?.find((method) => method.method === first);
-    if (known?.allowNegativeAmount) return accepted(first);
-    return rejected(
-      'NO-REFUND-METHOD',
-      `MplusKASSA takes no negative amounts on ${first}; set MPLUS_REFUND_PAYMENT_METHOD to a method that does.`,
+    if (listed.value.find((method) => method.method === first)?.allowNegativeAmount) return accepted(first);
+    return rejected('NO-REFUND-METHOD', noNegativeAmounts(first));
+  }
+
+  async refundMethod(paymentMethodId: number | null): Promise<Outcome<RefundMethod>> {
+    const method = this.settings.refundPaymentMethod || this.paymentMethodOf(paymentMethodId);
+    const listed = await this.paymentMethodList.get();
+    if (listed.kind !== 'accepted') return listed;
+    const known = listed.value.find((one) => one.method === method);
+    // A method MplusKASSA does not list is left to payOrder to judge.
+    return accepted({ method, problem: known && !known.allowNegativeAmount ? noNegativeAmounts(method) : null });
+  }
+
+  /** The MplusKASSA method of a gateway payment method id (MPLUS_PAYMENT_METHODS), else MPLUS_PAYMENT_METHOD. */
+  private paymentMethodOf(paymentMethodId: number | null): string {
+    return (
+      (paymentMethodId !== null && this.settings.paymentMethods.get(paymentMethodId)) ||
+      this.settings.defaultPaymentMethod
     );
   }
 
@@ -313,7 +325,7 @@ export class MplusBackOffice implements BackOfficePort {
     const orders = ((listed.value.orderList ?? []) as unknown as MplusOrder[]).sort(
       (a, b) => (a.syncMarker ?? 0) - (b.syncMarker ?? 0),
     );
-    const vat = await this.vatTables();
+    const vat = await this.vatTables.get();
     if (vat.kind !== 'accepted') return vat;
     const emails = new Map<number, string | null>();
     const states: BackOfficeOrderState[] = [];
@@ -372,7 +384,7 @@ export class MplusBackOffice implements BackOfficePort {
 
   /** The products' articles as the catalogue mirror keeps them. */
   private async catalogueArticles(products: MplusProduct[]): Promise<Outcome<CatalogueArticle[]>> {
-    const vat = await this.vatTables();
+    const vat = await this.vatTables.get();
     if (vat.kind !== 'accepted') return vat;
     const articles: CatalogueArticle[] = [];
     for (const product of products) {
@@ -554,7 +566,7 @@ export class MplusBackOffice implements BackOfficePort {
     const lines = [...order.lines.map((line) => ({ ...line, articleNumber: Number(line.articleNumber) })), ...feeLines];
     const articles = await this.checkArticles(lines.map((line) => line.articleNumber));
     if (articles.kind !== 'accepted') return articles;
-    const vat = await this.vatTables();
+    const vat = await this.vatTables.get();
     if (vat.kind !== 'accepted') return vat;
     const lineList: MplusLine[] = [];
     for (const line of lines) {
@@ -636,17 +648,6 @@ export class MplusBackOffice implements BackOfficePort {
     return accepted(known);
   }
 
-  private vatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
-    if (this.vatGroups && Date.now() - this.vatGroups.at < VAT_CACHE_MS) {
-      return Promise.resolve(accepted(this.vatGroups));
-    }
-    // One read for every worker that finds the tables stale at the same moment.
-    this.vatLookup ??= this.readVatTables().finally(() => {
-      this.vatLookup = undefined;
-    });
-    return this.vatLookup;
-  }
-
   private async readVatTables(): Promise<Outcome<{ codes: Map<string, number>; rates: Map<number, Decimal> }>> {
     const listed = await this.client.call<{ vatGroup?: MplusVatGroup[] }>('getVatGroupList', {});
     if (listed.kind !== 'accepted') return listed;
@@ -657,8 +658,12 @@ export class MplusBackOffice implements BackOfficePort {
       if (!codes.has(rate.toString())) codes.set(rate.toString(), group.vatCode);
       rates.set(group.vatCode, rate);
     }
-    this.vatGroups = { codes, rates, at: Date.now() };
-    return accepted(this.vatGroups);
+    return accepted({ codes, rates });
+  }
+
+  private async readPaymentMethods(): Promise<Outcome<MplusPaymentMethod[]>> {
+    const listed = await this.client.call<{ paymentMethodList?: MplusPaymentMethod[] }>('getPaymentMethods', {});
+    return listed.kind === 'accepted' ? accepted(listed.value.paymentMethodList ?? []) : listed;
   }
 
   private cents(amount: Decimal): number | null {
@@ -772,4 +777,32 @@ const COMPARED: Array<keyof MplusRelation> = [
 
 function relationDiffers(existing: MplusRelation, wanted: MplusRelation): boolean {
   return COMPARED.some((field) => wanted[field] !== undefined && (existing[field] ?? '') !== wanted[field]);
+}
+
+function noNegativeAmounts(method: string): string {
+  return `MplusKASSA takes no negative amounts on ${method}; set MPLUS_REFUND_PAYMENT_METHOD to a method that does.`;
+}
+
+/** A read from MplusKASSA kept for `ttlMs` once it succeeded; callers that find it stale share one read. */
+class CachedRead<T> {
+  private kept: { value: T; at: number } | undefined;
+  private reading: Promise<Outcome<T>> | undefined;
+
+  constructor(
+    private readonly read: () => Promise<Outcome<T>>,
+    private readonly ttlMs: number,
+  ) {}
+
+  get(): Promise<Outcome<T>> {
+    if (this.kept && Date.now() - this.kept.at < this.ttlMs) return Promise.resolve(accepted(this.kept.value));
+    this.reading ??= this.read()
+      .then((outcome) => {
+        if (outcome.kind === 'accepted') this.kept = { value: outcome.value, at: Date.now() };
+        return outcome;
+      })
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
+  }
 }

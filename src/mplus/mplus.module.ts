@@ -7,6 +7,9 @@ import { type CallObserver, type MplusConnection, MplusSoapClient } from './soap
 
 export const MPLUS_CONNECTION = Symbol('MPLUS_CONNECTION');
 
+/** The simulated MplusKASSA's bank transfer (simulator-seed.ts), which takes negative amounts. */
+const SIMULATOR_REFUND_METHOD = 'BANK';
+
 export function mplusSettings(config: AppConfig): MplusSettings {
   return {
     employeeNumber: config.MPLUS_EMPLOYEE_NUMBER,
@@ -21,7 +24,9 @@ export function mplusSettings(config: AppConfig): MplusSettings {
     paymentTerms: config.MPLUS_PAYMENT_TERMS,
     shippingArticleNumber: config.MPLUS_SHIPPING_ARTICLE_NUMBER,
     paymentFeeArticleNumber: config.MPLUS_PAYMENT_FEE_ARTICLE_NUMBER,
-    refundPaymentMethod: config.MPLUS_REFUND_PAYMENT_METHOD,
+    // The simulated MplusKASSA's iDEAL (the default payment method) takes no negative amounts, so
+    // on the embedded default a refund is paid back by bank transfer, as a web shop's would be.
+    refundPaymentMethod: config.MPLUS_REFUND_PAYMENT_METHOD || (config.MPLUS_URL ? '' : SIMULATOR_REFUND_METHOD),
   };
 }
 

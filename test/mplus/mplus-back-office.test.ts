@@ -569,6 +569,42 @@ describe('payments, deliveries and cancellations', () => {
   });
 });
 
+describe('refunds before the invoice', () => {
+  it('pays a deposit back on the method of the first payment when MplusKASSA takes negative amounts on it', async () => {
+    const id = await created();
+    const deposit = { reference: 'pay-r1', amount: new Decimal('10'), paymentMethodId: 3, final: false };
+    expect(await mplus.backOffice.recordPayment(id, deposit)).toEqual({ kind: 'accepted', value: undefined });
+    expect(await mplus.backOffice.refundMethod(3)).toEqual({
+      kind: 'accepted',
+      value: { method: 'PIN', problem: null },
+    });
+    const refund = { reference: 'rf-r1', amount: new Decimal('4'), invoiced: false, paymentMethodId: 3 };
+    expect(await mplus.backOffice.refund(id, refund)).toEqual({ kind: 'accepted', value: undefined });
+    expect(simOrder(id).paymentList?.map((payment) => [payment.method, payment.amount])).toEqual([
+      ['PIN', 1000],
+      ['PIN', -400],
+    ]);
+  });
+
+  it('says beforehand, and when asked to refund, that a method without negative amounts cannot pay back', async () => {
+    const id = await created();
+    const deposit = { reference: 'pay-r2', amount: new Decimal('10'), paymentMethodId: null, final: false };
+    expect(await mplus.backOffice.recordPayment(id, deposit)).toEqual({ kind: 'accepted', value: undefined });
+    const method = await mplus.backOffice.refundMethod(null);
+    expect(method).toEqual({
+      kind: 'accepted',
+      value: { method: 'IDEAL', problem: expect.stringContaining('MPLUS_REFUND_PAYMENT_METHOD') },
+    });
+    const refund = { reference: 'rf-r2', amount: new Decimal('4'), invoiced: false, paymentMethodId: null };
+    expect(await mplus.backOffice.refund(id, refund)).toEqual({
+      kind: 'rejected',
+      code: 'NO-REFUND-METHOD',
+      message: expect.stringContaining('no negative amounts on IDEAL'),
+    });
+    expect(simOrder(id).paymentList).toHaveLength(1);
+  });
+});
+
 describe('reading changes', () => {
   it('pages through changed orders with sync markers, each order once with its latest state', async () => {
     const fresh = await startMplus();

@@ -94,6 +94,22 @@ it('keeps orders and keys across a restart, refuses a second gateway on the same
       expect(syncAfter.status).toBe('synced');
       expect(syncAfter.mplus_order_id).toMatch(/^[0-9a-f]{32}$/);
       expect((await http(`${restarted.url}/System/Orders/${created.body.id}`, readerKey)).status).toBe(200);
+
+      // Paid on iDEAL (the default method), which takes no negative amounts in MplusKASSA: the
+      // refund of a deposit is booked on the simulator's bank transfer, so it is accepted and synced.
+      const orderAgain = `${restarted.url}/System/Orders/${created.body.id}`;
+      const paid = { paid: 12.1, payment_id: 'pay_embedded', status: 'success' };
+      expect((await http(`${orderAgain}/paid`, key, { method: 'PATCH', body: JSON.stringify(paid) })).status).toBe(200);
+      const refund = { amount: 5, refund_id: 'rf_embedded' };
+      expect((await http(`${orderAgain}/refunds`, key, { method: 'POST', body: JSON.stringify(refund) })).status).toBe(
+        201,
+      );
+      let refunded = (await http(orderAgain, key)).body;
+      for (let i = 0; i < 50 && refunded.sync.status !== 'synced'; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        refunded = (await http(orderAgain, key)).body;
+      }
+      expect(refunded).toMatchObject({ amount_refunded: 5, sync: { status: 'synced', last_error: null } });
     } finally {
       expect(await restarted.stop()).toBe(0);
     }

@@ -42,8 +42,17 @@ export async function startGateway(
   const simulator = shared.simulator ?? new MplusSimulator({ ident: 'gateway', secret: 'simulator' });
   const url = shared.simulator ? simulator.url : await simulator.start();
   // No rate limits unless a test asks for one: the tests send requests (and unknown keys) faster
-  // than clients would.
-  const config = loadConfig({ SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', AUTH_FAILURE_LIMIT: '0', ...env });
+  // than clients would. MPLUS_URL as a deployment on its own MplusKASSA has it (the simulator
+  // is reached over HTTP, not run inside as on the embedded default), with refunds of deposits
+  // paid back by bank transfer, as such a web shop would set it.
+  const config = loadConfig({
+    SYNC_WORKER: 'false',
+    RATE_LIMIT_REQUESTS: '0',
+    AUTH_FAILURE_LIMIT: '0',
+    MPLUS_URL: url,
+    MPLUS_REFUND_PAYMENT_METHOD: 'BANK',
+    ...env,
+  });
   const app = await createApp(
     config,
     { url: database.url, embedded: false },

@@ -13,6 +13,8 @@ beforeAll(async () => {
     ...FAST_SYNC,
     MPLUS_SHIPPING_ARTICLE_NUMBER: '9001',
     MPLUS_PAYMENT_FEE_ARTICLE_NUMBER: '9003',
+    // Refunds of deposits on the method of the order's first payment, when MplusKASSA allows it.
+    MPLUS_REFUND_PAYMENT_METHOD: '',
   });
 });
 afterAll(() => gateway.close());
@@ -179,13 +181,19 @@ describe('refunds in MplusKASSA', () => {
     expect(calls(gateway, 'creditInvoice') - before.creditInvoice).toBe(1);
   });
 
-  it('fails the sync with a clear reason when the payment method takes no negative amounts', async () => {
+  it('refuses a refund MplusKASSA could not book, naming the setting, and writes nothing', async () => {
     const id = await createOrder(gateway);
     await gateway
       .patch(`/System/Orders/${id}/paid`, { paid: 5, payment_id: 'pay_ideal', status: 'success' })
       .expect(200);
-    await gateway.post(`/System/Orders/${id}/refunds`, { amount: 5 }).expect(201);
-    const order = await syncedOrder(gateway, id, 'failed');
-    expect(order.sync.last_error).toContain('MPLUS_REFUND_PAYMENT_METHOD');
+    // Paid on IDEAL (MPLUS_PAYMENT_METHOD), which takes no negative amounts, and not invoiced.
+    const refused = await gateway.post(`/System/Orders/${id}/refunds`, { amount: 5 });
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'REFUND_NOT_POSSIBLE' });
+    expect(refused.body.detail).toContain('IDEAL');
+    expect(refused.body.detail).toContain('MPLUS_REFUND_PAYMENT_METHOD');
+    const order = await syncedOrder(gateway, id);
+    expect(order).toMatchObject({ amount_refunded: 0, refunds: [] });
+    expect(theOne(id).paymentList?.map((payment) => payment.amount)).toEqual([500]);
   });
 });

@@ -119,4 +119,5 @@ export const SEED_PAYMENT_METHODS: MplusPaymentMethod[] = [
   { method: 'CREDITCARD', description: 'Creditcard', buttonText: 'Card', allowNegativeAmount: false, active: true },
   { method: 'PAYPAL', description: 'PayPal', buttonText: 'PayPal', allowNegativeAmount: false, active: true },
   { method: 'ONACCOUNT', description: 'Op rekening', buttonText: 'Account', allowNegativeAmount: true, active: true },
+  { method: 'BANK', description: 'Bankoverschrijving', buttonText: 'Bank', allowNegativeAmount: true, active: true },
 ];

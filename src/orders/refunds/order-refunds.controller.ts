@@ -24,12 +24,18 @@ export class OrderRefundsController {
     description:
       'Refunds an amount, or lines and counts, of what was paid (never more than amount_paid − amount_refunded: ' +
       '422 REFUND_EXCEEDS_PAID). Idempotent by refund_id (a repeat answers 200, other figures 409) and by ' +
-      'Idempotency-Key. Forwarded to MplusKASSA: a credit of the invoice when the order is invoiced, otherwise a ' +
-      'negative payment. Needs orders:pay. Answers the order.',
+      'Idempotency-Key. Forwarded to MplusKASSA: a credit of the invoice when the order is invoiced (then only of ' +
+      'everything refundable), otherwise a negative payment, on MPLUS_REFUND_PAYMENT_METHOD or the first payment’s ' +
+      'method; 422 REFUND_NOT_POSSIBLE when MplusKASSA could not book it so. Needs orders:pay. Answers the order.',
   })
   @ApiCreatedResponse({ type: OrderModel, description: 'Refunded.' })
   @OrderDryRun({ type: OrderModel, description: 'A refund with this refund_id was made before.' })
-  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, 422)
+  @ApiProblems(400, 401, 403, 404, 409, 412, 413, 415, {
+    status: 422,
+    description:
+      'Not allowed in the order’s state (`current_state`), more than was paid (REFUND_EXCEEDS_PAID, `refundable`), ' +
+      'or not a refund MplusKASSA can book (REFUND_NOT_POSSIBLE).',
+  })
   @ApiBodyExample(OrderRefundPostRequest, 'One mug of order 1 refunded', REQUEST_EXAMPLES.refund)
   refundOrder(
     @CurrentWrite() write: WriteRequest,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { BACK_OFFICE, type BackOfficePort } from '../../back-office/back-office.port.js';
 import { DomainError, type FieldError } from '../../common/errors/domain-error.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import type { Answer } from '../../common/http/answer.js';
@@ -26,12 +27,13 @@ export class OrderRefundsService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly writer: OrderWriter,
+    @Inject(BACK_OFFICE) private readonly backOffice: BackOfficePort,
   ) {}
 
   refund(request: WriteRequest, orderId: number, body: OrderRefundPostRequest): Promise<Answer<OrderModel>> {
     // Made once per request, so that a try that lost a race to another change keeps the same id.
     const refundId = body.refund_id ?? `rf_${randomBytes(12).toString('hex')}`;
-    return this.writer.update(request, orderId, (order) => {
+    return this.writer.update(request, orderId, async (order) => {
       this.writer.check('refund', order);
       const rules = new CurrencyRules(order.orderCurrencyCode);
       const errors: FieldError[] = [];
@@ -79,6 +81,7 @@ export class OrderRefundsService {
           { refundable: toJsonNumber(left) },
         );
       }
+      await this.refuseUnbookable(order);
       const refunded = order.refunded.plus(amount);
       const refund: Omit<RefundRecord, 'id' | 'createdAt'> = { refundId, amount, reason: body.reason ?? null, lines };
       const payload: RefundEventPayload = { reference: refundId, amount: amount.toString(), invoiced: order.invoiced };
@@ -115,6 +118,23 @@ export class OrderRefundsService {
         },
       };
     });
+  }
+
+  /**
+   * Before its invoice an order is refunded in MplusKASSA by a negative payment: when the method
+   * it would be paid back with takes none, the refund is refused now (422) rather than accepted
+   * and failed when forwarded. An order rung up at the till is left to the forwarding (its first
+   * payment there decides the method), and so is every refund while MplusKASSA cannot be asked.
+   */
+  private async refuseUnbookable(order: OrderRecord): Promise<void> {
+    if (order.invoiced || order.source !== 'api') return;
+    const method = await this.backOffice.refundMethod(order.paymentId);
+    if (method.kind === 'accepted' && method.value.problem) {
+      throw new DomainError(
+        ErrorCode.REFUND_NOT_POSSIBLE,
+        `Order ${order.id} is not invoiced in MplusKASSA, so a refund is paid back there with ${method.value.method}: ${method.value.problem}`,
+      );
+    }
   }
 }
 
