@@ -157,6 +157,14 @@ export class EventSubscriptionsRepository {
     return row ?? null;
   }
 
+  /** The kinds of events enabled subscriptions of usable keys are to (see EventSignal). */
+  async subscribedKinds(): Promise<Set<string>> {
+    const rows = await this.database.query<{ kind: string }>(sql`
+      SELECT DISTINCT s.kind FROM event_subscriptions s JOIN api_keys k ON k.id = s.api_key_id
+       WHERE s.enabled AND k.revoked_at IS NULL`);
+    return new Set(rows.map((row) => row.kind));
+  }
+
   /**
    * Subscriptions failing at least `failures` times in a row, enabled or disabled by their
    * failures (not one its owner disabled, nor one whose key was revoked).

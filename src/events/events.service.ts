@@ -31,6 +31,7 @@ import {
   type SubscriptionRecord,
 } from './event-subscriptions.repository.js';
 import { ReceiverPolicy } from './egress.js';
+import { EventSignal } from './event-signal.js';
 
 // /System/Events: partner apps' subscriptions to order events. A subscription belongs to the API
 // key that made it: a key lists and changes its own; an admin key may also read, change and
@@ -45,6 +46,7 @@ export class EventsService {
     private readonly subscriptions: EventSubscriptionsRepository,
     private readonly deliveries: EventDeliveriesRepository,
     private readonly receivers: ReceiverPolicy,
+    private readonly signal: EventSignal,
   ) {}
 
   /**
@@ -80,7 +82,10 @@ export class EventsService {
         ),
       );
     }
-    return new Answer({ id: await this.subscriptions.create(subscription), secret }, 201);
+    const id = await this.subscriptions.create(subscription);
+    // This process's workers hear of the new subscription's events at once, not after their next read.
+    this.signal.subscriptionsChanged();
+    return new Answer({ id, secret }, 201);
   }
 
   async list(caller: Caller, page: number, perPage: number, path: string | undefined): Promise<EventsModel> {
@@ -109,6 +114,7 @@ export class EventsService {
       return toEventModel(rehearsed);
     }
     if (!(await this.subscriptions.update(body.id, patch))) throw eventNotFound(body.id);
+    this.signal.subscriptionsChanged();
     return { id: body.id };
   }
 

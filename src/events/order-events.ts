@@ -85,6 +85,7 @@ export class OrderEvents {
             FROM anchor, jsonb_to_recordset(${jsonb(rows)}) AS e(kind text, status_id int, channel_id int, data jsonb, ord int)
            ORDER BY e.ord`,
     );
-    work.onCommitted(() => this.signal.changed());
+    const kinds = events.map((event) => event.kind);
+    work.onCommitted(() => this.signal.recorded(kinds));
   }
 }

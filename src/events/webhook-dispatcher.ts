@@ -11,6 +11,7 @@ import { ProcessPresence } from '../database/process-presence.js';
 import { Metrics } from '../metrics/metrics.js';
 import { EventDeliveriesRepository, type LeasedDelivery } from './event-deliveries.repository.js';
 import { EventSignal } from './event-signal.js';
+import { EventSubscriptionsRepository } from './event-subscriptions.repository.js';
 import { WebhookSender } from './webhook-sender.js';
 
 // The workers that send webhooks, WEBHOOK_CONCURRENCY deliveries at a time in each process, with
@@ -22,10 +23,14 @@ import { WebhookSender } from './webhook-sender.js';
 // leases to the others once its presence lock is free: those deliveries go again, with the same
 // event id, which is what lets a receiver drop the repeat.
 
+/** How often the workers read which events are subscribed to, for EventSignal. */
+const SUBSCRIBED_KINDS_MS = 5_000;
+
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebhookDispatcher');
   private readonly loop: WorkLoop<string, LeasedDelivery>;
+  private subscribedKindsReader: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,6 +38,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly sender: WebhookSender,
     private readonly presence: ProcessPresence,
     private readonly signal: EventSignal,
+    private readonly subscriptions: EventSubscriptionsRepository,
     private readonly metrics: Metrics,
   ) {
     this.loop = new WorkLoop<string, LeasedDelivery>({
@@ -54,11 +60,17 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.SYNC_WORKER) this.loop.start(this.signal);
+    if (!this.config.SYNC_WORKER) return;
+    this.loop.start(this.signal);
+    const readKinds = () => void this.signal.refresh(() => this.subscriptions.subscribedKinds());
+    readKinds();
+    this.subscribedKindsReader = setInterval(readKinds, SUBSCRIBED_KINDS_MS);
+    this.subscribedKindsReader.unref();
   }
 
   /** Stops taking deliveries and waits for the ones being sent (at most the timeout); before the pools close. */
   async beforeApplicationShutdown(): Promise<void> {
+    if (this.subscribedKindsReader) clearInterval(this.subscribedKindsReader);
     await this.loop.stop();
   }
 
