@@ -49,8 +49,6 @@ export interface FailingSubscription {
 
 /** Why a subscription its owner disabled (PUT with enabled false) is. */
 const DISABLED_BY_OWNER = 'disabled by its owner';
-/** Why a subscription of a revoked key is (set by the migration revoked_key_subscriptions' trigger). */
-const KEY_REVOKED = 'its API key was revoked';
 
 const COLUMNS = sql`id, api_key_id AS "apiKeyId", event, kind, path, method, parameters, condition,
   coalesce(status_ids, '{}') AS "statusIds", coalesce(channel_ids, '{}') AS "channelIds", enabled,
@@ -171,9 +169,10 @@ export class EventSubscriptionsRepository {
    */
   async failing(failures: number): Promise<FailingSubscription[]> {
     return this.database.query<FailingSubscription>(sql`
-      SELECT id, consecutive_failures AS "consecutiveFailures", enabled FROM event_subscriptions
-       WHERE consecutive_failures >= ${failures}::int
-         AND (enabled OR coalesce(disabled_reason, '') NOT IN (${DISABLED_BY_OWNER}, ${KEY_REVOKED}))
-       ORDER BY id LIMIT 20`);
+      SELECT s.id, s.consecutive_failures AS "consecutiveFailures", s.enabled
+        FROM event_subscriptions s JOIN api_keys k ON k.id = s.api_key_id
+       WHERE s.consecutive_failures >= ${failures}::int AND k.revoked_at IS NULL
+         AND (s.enabled OR s.disabled_reason IS DISTINCT FROM ${DISABLED_BY_OWNER})
+       ORDER BY s.id LIMIT 20`);
   }
 }

@@ -223,7 +223,7 @@ export class MplusBackOffice implements BackOfficePort {
     if (order.paymentList?.some((payment) => payment.externalPaymentId === reference)) return accepted(undefined);
     const amount = this.cents(refund.amount);
     if (amount === null) return rejected('AMOUNT', `${refund.amount.toString()} is not a whole number of cents`);
-    const method = await this.refundMethodOf(order, refund);
+    const method = await this.refundMethodFor(order, refund);
     if (method.kind !== 'accepted') return method;
     return this.pay(backOfficeOrderId, true, {
       method: method.value,
@@ -254,23 +254,28 @@ export class MplusBackOffice implements BackOfficePort {
    * The method a deposit is paid back with: MPLUS_REFUND_PAYMENT_METHOD, else the method of the
    * order's first payment when MplusKASSA allows negative amounts on it.
    */
-  private async refundMethodOf(order: MplusOrder, refund: BackOfficeRefund): Promise<Outcome<string>> {
+  private async refundMethodFor(order: MplusOrder, refund: BackOfficeRefund): Promise<Outcome<string>> {
     if (this.settings.refundPaymentMethod) return accepted(this.settings.refundPaymentMethod);
     const first =
       order.paymentList?.find((payment) => payment.amount > 0)?.method ?? this.paymentMethodOf(refund.paymentMethodId);
-    const listed = await this.paymentMethodList.get();
-    if (listed.kind !== 'accepted') return listed;
-    if (listed.value.find((method) => method.method === first)?.allowNegativeAmount) return accepted(first);
-    return rejected('NO-REFUND-METHOD', noNegativeAmounts(first));
+    const negative = await this.takesNegativeAmounts(first);
+    if (negative.kind !== 'accepted') return negative;
+    return negative.value ? accepted(first) : rejected('NO-REFUND-METHOD', noNegativeAmounts(first));
   }
 
   async refundMethod(paymentMethodId: number | null): Promise<Outcome<RefundMethod>> {
     const method = this.settings.refundPaymentMethod || this.paymentMethodOf(paymentMethodId);
+    const negative = await this.takesNegativeAmounts(method);
+    if (negative.kind !== 'accepted') return negative;
+    // A method MplusKASSA does not list (null) is left to payOrder to judge.
+    return accepted({ method, problem: negative.value === false ? noNegativeAmounts(method) : null });
+  }
+
+  /** Whether MplusKASSA takes negative amounts on the method; null when it does not list it. */
+  private async takesNegativeAmounts(method: string): Promise<Outcome<boolean | null>> {
     const listed = await this.paymentMethodList.get();
     if (listed.kind !== 'accepted') return listed;
-    const known = listed.value.find((one) => one.method === method);
-    // A method MplusKASSA does not list is left to payOrder to judge.
-    return accepted({ method, problem: known && !known.allowNegativeAmount ? noNegativeAmounts(method) : null });
+    return accepted(listed.value.find((one) => one.method === method)?.allowNegativeAmount ?? null);
   }
 
   /** The MplusKASSA method of a gateway payment method id (MPLUS_PAYMENT_METHODS), else MPLUS_PAYMENT_METHOD. */
