@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import pg from 'pg';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
-import { type Sql, sql } from './sql.js';
+import { type Sql, type Statement, sql } from './sql.js';
 import { StatementNames } from './statement-names.js';
 
 // The gateway's way to Postgres: one node-postgres pool, statements prepared once per connection
@@ -37,12 +37,12 @@ const QUERY_TIMEOUT_MS = STATEMENT_TIMEOUT_MS + 5_000;
 
 export interface Executor {
   /** The rows of one statement. Values as node-postgres parses them: numeric and int8 as strings, timestamps as Dates. */
-  query<T>(statement: Sql): Promise<T[]>;
+  query<T>(statement: Statement): Promise<T[]>;
   /** Runs `callback` once what this executor wrote has committed (at once outside a transaction). */
   afterCommit(callback: () => void): void;
 }
 
-type Prepare = (statement: Sql) => pg.QueryConfig;
+type Prepare = (statement: Statement) => pg.QueryConfig;
 
 /** An open transaction on one connection of the pool (see Database.transaction). */
 export class Transaction implements Executor {
@@ -53,7 +53,7 @@ export class Transaction implements Executor {
     private readonly prepare: Prepare,
   ) {}
 
-  async query<T>(statement: Sql): Promise<T[]> {
+  async query<T>(statement: Statement): Promise<T[]> {
     return (await this.client.query<T & pg.QueryResultRow>(this.prepare(statement))).rows;
   }
 
@@ -106,7 +106,7 @@ export class Database implements Executor, OnApplicationShutdown {
   }
 
   /** One statement on any pooled connection: outside a transaction, it is one of its own. */
-  async query<T>(statement: Sql): Promise<T[]> {
+  async query<T>(statement: Statement): Promise<T[]> {
     return (await this.pool.query<T & pg.QueryResultRow>(this.prepare(statement))).rows;
   }
 

@@ -5,6 +5,12 @@ import sqltag, { Sql, empty as emptySql, join as joinSql, raw as rawSql } from '
 // and keywords the code itself chose, never for input. They run on node-postgres (see Database).
 
 export { Sql };
+
+/** A statement as node-postgres takes it: its text with `$n` placeholders, and their values. A Sql is one. */
+export interface Statement {
+  readonly text: string;
+  readonly values: unknown[];
+}
 export const sql = sqltag;
 export const join = joinSql;
 export const raw = rawSql;

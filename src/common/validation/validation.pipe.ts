@@ -1,5 +1,7 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
+import type { ValidatorOptions } from 'class-validator';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { passesAllRules } from './rule-check.js';
 import { cacheValidationMetadata } from './validation-metadata-cache.js';
 
 // Bodies and queries are checked against their DTO before a controller sees them: unknown keys
@@ -33,6 +35,17 @@ class GatewayValidationPipe extends ValidationPipe {
 
   protected override closeArrayGaps(): void {
     // JSON and query strings have no gaps in their arrays.
+  }
+
+  // A value that passes every rule is let through without class-validator's own run, which builds
+  // an error record for every property to find none (see rule-check.ts); any other value gets
+  // that run, which finds and words its errors.
+  protected override validate(
+    object: object,
+    options?: ValidatorOptions,
+  ): ValidationError[] | Promise<ValidationError[]> {
+    if (passesAllRules(object, options ?? {})) return [];
+    return super.validate(object, options);
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
