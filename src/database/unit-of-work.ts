@@ -211,7 +211,7 @@ export class UnitOfWork<T> {
   }
 
   /** The statement of units written together (see commitAll). */
-  static togetherStatement(works: Array<UnitOfWork<unknown>>): Sql {
+  private static togetherStatement(works: Array<UnitOfWork<unknown>>): Sql {
     const ctes: Sql[] = [];
     const columns: Sql[] = [];
     works.forEach((work, index) => {
