@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { Changes } from './history/changes.js';
@@ -46,9 +47,20 @@ function metadataProblem(value: unknown): string | null {
   return null;
 }
 
+/**
+ * The metadata object as the request gave it. class-transformer copies a plain object key by key
+ * and leaves out every key an object already answers with a function: a partner's `toString`,
+ * `constructor` or `valueOf` key was dropped, the order created without it, and a list filtered
+ * on `metadata[toString]` was not filtered at all.
+ */
+function AsGiven(): PropertyDecorator {
+  return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => obj[key], { toClassOnly: true });
+}
+
 /** A metadata field of a request body (see the top of this file). */
 export function IsMetadata(): PropertyDecorator {
   return applyDecorators(
+    AsGiven(),
     ValidateBy({
       name: 'isMetadata',
       validator: {
@@ -61,7 +73,8 @@ export function IsMetadata(): PropertyDecorator {
       additionalProperties: { type: 'string', maxLength: METADATA_MAX_VALUE_LENGTH, nullable: true },
       maxProperties: METADATA_MAX_KEYS,
       description:
-        `Your own data: up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_MAX_KEY_LENGTH} characters (no [ or ]), ` +
+        `Your own data: up to ${METADATA_MAX_KEYS} keys of at most ${METADATA_MAX_KEY_LENGTH} characters (no [ or ]; ` +
+        'not __proto__, constructor or prototype), ' +
         `string values of at most ${METADATA_MAX_VALUE_LENGTH}. On a change, the keys given are merged into what is ` +
         'there and a key given "" or null is removed. Never sent to MplusKASSA.',
       example: { shop_order: 'A-1001', campaign: 'spring' },
@@ -87,13 +100,16 @@ export function IsMetadataFilter(): PropertyDecorator {
     }
     return null;
   };
-  return ValidateBy({
-    name: 'isMetadataFilter',
-    validator: {
-      validate: (value: unknown) => problem(value) === null,
-      defaultMessage: (args) => `metadata ${problem(args?.value)}`,
-    },
-  });
+  return applyDecorators(
+    AsGiven(),
+    ValidateBy({
+      name: 'isMetadataFilter',
+      validator: {
+        validate: (value: unknown) => problem(value) === null,
+        defaultMessage: (args) => `metadata ${problem(args?.value)}`,
+      },
+    }),
+  );
 }
 
 /** `before` with `changes` merged in; an error naming `field` when it ends with too many keys. */

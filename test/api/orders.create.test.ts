@@ -59,6 +59,22 @@ describe('POST /System/Orders', () => {
     );
   });
 
+  it('refuses unknown keys named like the methods every object has, which class-transformer drops unseen', async () => {
+    for (const key of ['toString', 'constructor', 'prototype', 'hasOwnProperty', 'valueOf']) {
+      const response = await gateway.post('/System/Orders', orderBody({ items: [itemBody({ [key]: 'x' })] }));
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([
+        { field: `items[0].${key}`, message: `unknown field ${key}: not part of this request` },
+      ]);
+      expect((await gateway.post('/System/Orders', { ...orderBody(), [key]: 1 })).body.errors).toEqual([
+        { field: key, message: `unknown field ${key}: not part of this request` },
+      ]);
+    }
+    const listed = await gateway.get('/System/Orders?toString=1');
+    expect(listed.status).toBe(400);
+    expect(listed.body.errors[0].field).toBe('toString');
+  });
+
   it.each([
     ['email', { email: 'not-an-email' }],
     ['order_currency_code', { order_currency_code: 'EURO' }],

@@ -279,6 +279,43 @@ describe('metadata', () => {
     expect((await getOrder(gateway, await createOrder(gateway))).metadata).toEqual({});
   });
 
+  it('keeps keys named like the methods every object has, and filters on them', async () => {
+    // class-transformer had left them out of the body unseen: created without them, and a list
+    // filtered on metadata[toString] came back unfiltered.
+    const given = { toString: 'a', valueOf: 'b', hasOwnProperty: 'c', __proto__x: 'd' };
+    const id = await createOrder(gateway, { metadata: given, items: [itemBody({ metadata: { isPrototypeOf: 'v' } })] });
+    const order = await getOrder(gateway, id);
+    expect(order.metadata).toEqual(given);
+    expect(order.items[0].metadata).toEqual({ isPrototypeOf: 'v' });
+    await gateway.put('/System/Orders', { id, metadata: { toString: null, isPrototypeOf: 'e' } }).expect(200);
+    expect((await getOrder(gateway, id)).metadata).toEqual({
+      valueOf: 'b',
+      hasOwnProperty: 'c',
+      __proto__x: 'd',
+      isPrototypeOf: 'e',
+    });
+    const filtered = await gateway.get('/System/Orders?metadata[valueOf]=b&metadata[isPrototypeOf]=e');
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.orders.map((one: { id: number }) => one.id)).toEqual([id]);
+    expect((await gateway.get('/System/Orders?metadata[toString]=a')).body.orders).toEqual([]);
+  });
+
+  it('refuses the keys Nest deletes from every request (__proto__, constructor, prototype), never drops them unseen', async () => {
+    const message = '__proto__, constructor, prototype are not taken as keys';
+    for (const key of ['constructor', 'prototype']) {
+      const created = await gateway.post('/System/Orders', orderBody({ metadata: { [key]: 'x' } }));
+      expect(created.status).toBe(400);
+      expect(created.body.errors).toEqual([{ field: `metadata.${key}`, message }]);
+      const line = await gateway.post('/System/Orders', orderBody({ items: [itemBody({ metadata: { [key]: 'x' } })] }));
+      expect(line.body.errors).toEqual([{ field: `items[0].metadata.${key}`, message }]);
+    }
+    for (const key of ['constructor', 'prototype', '__proto__']) {
+      const listed = await gateway.get(`/System/Orders?metadata[${key}]=x`);
+      expect(listed.status).toBe(400);
+      expect(listed.body.errors).toEqual([{ field: `metadata.${key}`, message }]);
+    }
+  });
+
   it('is merged on PUT: keys set, a key given "" or null removed, recorded in the history', async () => {
     const id = await createOrder(gateway, { metadata: { a: '1', b: '2', c: '3' } });
     await gateway.put('/System/Orders', { id, metadata: { a: 'one', b: null, c: '', d: '4' } }).expect(200);

@@ -10,15 +10,16 @@ const METADATA_KEY = /^metadata\[([^[\]]*)\]$/;
 
 export function parseQueryString(text: string): Record<string, unknown> {
   const query = parse(text) as Record<string, unknown>;
-  let metadata: Record<string, unknown> | undefined;
+  let pairs: Array<[string, unknown]> | undefined;
   for (const key of Object.keys(query)) {
     const match = METADATA_KEY.exec(key);
     if (!match) continue;
-    metadata ??= {};
-    metadata[match[1]!] = query[key];
+    (pairs ??= []).push([match[1]!, query[key]]);
     delete query[key];
   }
-  if (metadata !== undefined) {
+  if (pairs !== undefined) {
+    // Own keys whatever their names: `metadata[__proto__]` assigned would set the object's prototype.
+    const metadata = Object.fromEntries(pairs);
     // `metadata=x` beside `metadata[k]=v` is neither: left as a list the validator refuses.
     query.metadata = query.metadata === undefined ? metadata : [query.metadata, metadata];
   }

@@ -62,10 +62,13 @@ class GatewayValidationPipe extends ValidationPipe {
     }
     // Postgres text holds neither U+0000 nor half a surrogate pair (JSON can carry both as \u
     // escapes): refused here, by name, rather than failing in the database.
-    const unfit = pathOfUnfitText(value, '');
-    if (unfit !== null) {
-      throw DomainError.invalidField(unfit, 'must be valid Unicode text without the NUL character (\\u0000)');
-    }
+    // A field named like a method every object has (toString, hasOwnProperty...) is one
+    // class-transformer leaves out of the DTO unseen, and one named constructor or prototype is
+    // deleted by Nest first, so the whitelist never sees them: refused here by name, like any
+    // unknown field. In metadata, whose keys are the caller's own, only the names Nest deletes
+    // are refused (see order-metadata.ts).
+    const problem = firstUnfit(value, '', metadata.metatype !== undefined && this.toValidate(metadata), false);
+    if (problem !== null) throw DomainError.validation([problem]);
     return super.transform(value, metadata);
   }
 }
@@ -77,18 +80,50 @@ function unfitText(text: string): boolean {
   return text.includes('\0') || LONE_SURROGATE.test(text);
 }
 
-/** The path of the first string (or key) Postgres could not store, or null. */
-function pathOfUnfitText(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return unfitText(value) ? path || 'body' : null;
+/**
+ * Keys Nest deletes from every object of a request before anything reads it (against prototype
+ * pollution), whatever their value: a field or a metadata key so named would vanish unseen.
+ */
+const STRIPPED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Names class-transformer takes for a method of the DTO, and leaves out: what every object inherits. */
+const INHERITED_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  ...STRIPPED_NAMES,
+]);
+
+/** The objects whose keys are the caller's own data, not fields of the DTO. */
+const DICTIONARIES: ReadonlySet<string> = new Set(['metadata']);
+
+/**
+ * The first string or key Postgres could not store, or (with `fields`) the first key that would
+ * vanish before validation: a field named as an inherited method, or a key of a dictionary
+ * (`ownKeys`: the keys of `value` are the caller's data) that Nest deletes.
+ */
+function firstUnfit(value: unknown, path: string, fields: boolean, ownKeys: boolean): FieldError | null {
+  if (typeof value === 'string') {
+    return unfitText(value) ? { field: path || 'body', message: UNFIT_TEXT } : null;
+  }
   if (value === null || typeof value !== 'object') return null;
+  const array = Array.isArray(value);
   for (const [key, inner] of Object.entries(value)) {
     const field = fieldPath(path, key);
-    if (unfitText(key)) return field;
-    const found = pathOfUnfitText(inner, field);
+    if (unfitText(key)) return { field, message: UNFIT_TEXT };
+    if (fields && !array) {
+      if (ownKeys && STRIPPED_NAMES.has(key)) {
+        return { field, message: `${[...STRIPPED_NAMES].join(', ')} are not taken as keys` };
+      }
+      if (!ownKeys && INHERITED_NAMES.has(key)) {
+        return { field, message: `unknown field ${key}: not part of this request` };
+      }
+    }
+    const found = firstUnfit(inner, field, fields, !array && DICTIONARIES.has(key));
     if (found !== null) return found;
   }
   return null;
 }
+
+const UNFIT_TEXT = 'must be valid Unicode text without the NUL character (\\u0000)';
 
 /**
  * Rules that depend on the gateway's settings are in validation groups: DEFAULT_DEBTOR's when an
