@@ -2,8 +2,11 @@ import { EventEmitter } from 'node:events';
 
 // The loop of a worker pool whose queue is in Postgres (forwarding to MplusKASSA, sending
 // webhooks): take as many items as there are free workers, work on each, and look again at once
-// while the queue gives full batches, else after the poll interval, or sooner when nudged (a change
-// committed in this process, a worker done, the process stopping).
+// while the queue gives full batches and says more wait, else after the poll interval, or sooner
+// when nudged: by a change committed in this process, by the process stopping, and by a worker
+// done while more may wait (the queue said so, or a change was committed since the last look).
+// A worker done with nothing said to wait does not look: on the embedded store, where every
+// statement shares one session with the API, that look found nothing after nearly every order.
 
 /** A lease younger than this is never taken over: its holder may not have announced itself yet. */
 const LEASE_GRACE_SECONDS = 10;
@@ -18,13 +21,24 @@ export interface Lease {
   shared: boolean;
 }
 
+/** What a lease took, and whether other items may be waiting that a later look could take. */
+export interface Taken<T> {
+  items: T[];
+  /**
+   * False only when nothing else waits that this process could take now or once its workers are
+   * done (items held back behind one being worked on count as waiting); then the loop looks
+   * again only when nudged by a commit, or after the poll interval.
+   */
+  more: boolean;
+}
+
 /** A queue in Postgres whose items a process leases (the outbox, the webhook deliveries). */
 export interface LeasedQueue<K, T> {
   /**
    * Up to `limit` items for `lease`: free ones, and those of processes that are gone (none younger
    * than `graceSeconds`), and its own not in `working` (left by a try that could not give them back).
    */
-  lease(lease: Lease, working: K[], limit: number, graceSeconds: number): Promise<T[]>;
+  lease(lease: Lease, working: K[], limit: number, graceSeconds: number): Promise<Taken<T>>;
 }
 
 export interface WorkLoopOptions<K, T> {
@@ -67,13 +81,18 @@ export class WorkLoop<K, T> {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private woken = false;
+  /** Whether items may wait that the next look would take (see Taken.more). */
+  private mayHaveMore = true;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: WorkLoopOptions<K, T>) {}
 
   start(signal: CommitSignal): void {
     this.running = true;
-    this.unsubscribe = signal.subscribe(() => this.nudge());
+    this.unsubscribe = signal.subscribe(() => {
+      this.mayHaveMore = true;
+      this.nudge();
+    });
     this.loop = this.run();
   }
 
@@ -94,9 +113,11 @@ export class WorkLoop<K, T> {
         await this.idle(this.options.pollMs());
         continue;
       }
-      let taken: T[] = [];
+      let taken: Taken<T> = { items: [], more: false };
       let pause = this.options.pollMs();
       if (free > 0) {
+        // Cleared before the look: a commit while it runs sets it again.
+        this.mayHaveMore = false;
         try {
           taken = await this.options.queue.lease(
             this.options.holder,
@@ -104,14 +125,16 @@ export class WorkLoop<K, T> {
             free,
             LEASE_GRACE_SECONDS,
           );
+          if (taken.more) this.mayHaveMore = true;
         } catch (error) {
           this.options.failed('take', error as Error);
+          this.mayHaveMore = true;
           pause = Math.max(pause, FAILED_TAKE_PAUSE_MS);
         }
       }
-      for (const item of taken) this.begin(item);
-      // A full batch says there may be more: look again at once, while there are free workers.
-      if (taken.length === free && free > 0) continue;
+      for (const item of taken.items) this.begin(item);
+      // A full batch with more waiting: look again at once, while there are free workers.
+      if (taken.more && taken.items.length === free && free > 0) continue;
       await this.idle(pause);
     }
   }
@@ -123,7 +146,7 @@ export class WorkLoop<K, T> {
       .catch((error: unknown) => this.options.failed('work', error as Error))
       .finally(() => {
         this.working.delete(key);
-        this.nudge();
+        if (this.mayHaveMore) this.nudge();
       });
     this.working.set(key, working);
   }

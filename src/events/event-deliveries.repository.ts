@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Database, type Transaction, pageOf } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, empty, sql } from '../database/sql.js';
-import type { Lease, LeasedQueue } from '../common/work-loop.js';
+import type { Lease, LeasedQueue, Taken } from '../common/work-loop.js';
 import type { EventParameter } from './event-subscriptions.repository.js';
 
 // The deliveries are the webhook workers' queue (see WebhookDispatcher). A worker leases the
@@ -103,7 +103,7 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
    * the attempt: free ones, those of a process that is gone (its presence lock free; any other
    * process's, without `shared`) once older than `graceSeconds`, and our own not in `working`.
    */
-  async lease(lease: Lease, working: string[], limit: number, graceSeconds: number): Promise<LeasedDelivery[]> {
+  async lease(lease: Lease, working: string[], limit: number, graceSeconds: number): Promise<Taken<LeasedDelivery>> {
     const rows = await this.database.query<{
       id: string;
       attempts: number;
@@ -152,7 +152,9 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
         JOIN order_events e ON e.id = l.event_id
         JOIN event_subscriptions s ON s.id = l.subscription_id
        ORDER BY l.id`);
-    return rows.map((row) => ({
+    // A delivery waits behind the one before it to the same receiver about the same order, often
+    // one being sent: said to wait always, so that every delivery done looks again at once.
+    const items = rows.map((row) => ({
       id: row.id,
       attempt: row.attempts,
       subscriptionId: row.subscription_id,
@@ -174,6 +176,7 @@ export class EventDeliveriesRepository implements LeasedQueue<string, LeasedDeli
         secrets: row.previous_secret ? [row.secret, row.previous_secret] : [row.secret],
       },
     }));
+    return { items, more: true };
   }
 
   /** The receiver took it: delivered, the attempt logged, the subscription's run of failures over. */

@@ -3,7 +3,7 @@ import { Database, type Executor } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, empty, jsonb, sql } from '../database/sql.js';
 import { syncFailedEventStatement } from '../events/order-events.js';
-import type { Lease, LeasedQueue } from '../common/work-loop.js';
+import type { Lease, LeasedQueue, Taken } from '../common/work-loop.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } from './order-sync.repository.js';
@@ -126,9 +126,9 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
    * announced itself yet. Leases of this process on orders not in `working` were left by a forward
    * that could not give them back (the database away). Oldest pause first. One statement.
    */
-  async lease(lease: Lease, working: number[], limit: number, graceSeconds: number): Promise<LeasedOrder[]> {
+  async lease(lease: Lease, working: number[], limit: number, graceSeconds: number): Promise<Taken<LeasedOrder>> {
     const rows = await this.database.query<{
-      order_id: number;
+      order_id: number | null;
       status: SyncState;
       attempts: number;
       last_error: string | null;
@@ -136,6 +136,7 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
       external_id: string;
       synced_at: Date | null;
       events: EventJson[];
+      more: boolean;
     }>(sql`
       WITH candidates AS (
         SELECT s.order_id FROM order_sync s JOIN orders o ON o.id = s.order_id
@@ -171,19 +172,37 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
           FROM candidates WHERE s.order_id = candidates.order_id
         RETURNING s.order_id, s.status, s.attempts, s.last_error, s.back_office_order_id, s.external_id, s.synced_at),
       ${takeEvents(sql`SELECT order_id FROM claimed`)}
-      SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events FROM claimed c`);
-    return rows.map((row) => ({
-      orderId: row.order_id,
-      sync: {
-        status: row.status,
-        attempts: row.attempts,
-        lastError: row.last_error,
-        backOfficeOrderId: row.back_office_order_id,
-        externalId: row.external_id,
-        syncedAt: row.synced_at,
-      },
-      events: toEvents(row.order_id, row.events),
-    }));
+      -- Another order with changes to forward that this process may take now or later: free or
+      -- its own, not failed, due; held back or not (behind an older order of its e-mail, behind
+      -- its own changes being forwarded), but not one just claimed, whose claim this statement's
+      -- reads do not see. Answered also when nothing was claimed (a row without an order).
+      SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events, waiting.more
+        FROM (SELECT EXISTS (
+                SELECT 1 FROM order_sync w
+                 WHERE w.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
+                   AND w.status <> 'failed' AND w.run_at <= now()
+                   AND (w.leased_by IS NULL OR w.leased_by = ${lease.instanceId})
+                   AND w.order_id NOT IN (SELECT order_id FROM claimed)) AS more) waiting
+        LEFT JOIN claimed c ON true`);
+    const items = rows.flatMap((row) =>
+      row.order_id === null
+        ? []
+        : [
+            {
+              orderId: row.order_id,
+              sync: {
+                status: row.status,
+                attempts: row.attempts,
+                lastError: row.last_error,
+                backOfficeOrderId: row.back_office_order_id,
+                externalId: row.external_id,
+                syncedAt: row.synced_at,
+              },
+              events: toEvents(row.order_id, row.events),
+            },
+          ],
+    );
+    return { items, more: rows[0]?.more ?? true };
   }
 
   /** Events of a leased order that came in while its earlier ones were forwarded, taken as `lease` does. */

@@ -23,7 +23,8 @@ import { OrderForwarder } from './order-forwarder.js';
 // an order to be found: a change committed is work, whatever crashed in between.
 //
 // An idle process looks every SYNC_POLL_INTERVAL_MS; a change committed by this process wakes it
-// at once, and so does a worker that finishes. While the API keeps the process busy it forwards one
+// at once, and so does a worker that finishes while more orders wait (the lease says whether any
+// do, see WorkLoop). While the API keeps the process busy it forwards one
 // order at a time (ApiLoad), and catches up when the load eases.
 
 /** While the API keeps the process busy, the pause between two orders forwarded. */
