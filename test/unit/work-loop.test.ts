@@ -34,6 +34,20 @@ function loopOn(queue: ScriptedQueue, capacity: number, work: (item: number) => 
   });
 }
 
+/** A loop on a fresh queue holding `waiting`, whose workers take `workMs` an item; started. */
+function started(capacity: number, workMs: number, waiting: number[] = []) {
+  const queue = new ScriptedQueue();
+  queue.waiting.push(...waiting);
+  const signal = new CommitSignal();
+  const done: number[] = [];
+  const loop = loopOn(queue, capacity, async (item) => {
+    await sleep(workMs);
+    done.push(item);
+  });
+  loop.start(signal);
+  return { queue, signal, done, loop };
+}
+
 describe('WorkLoop', () => {
   let loop: WorkLoop<number, number> | undefined;
   afterEach(async () => {
@@ -42,14 +56,8 @@ describe('WorkLoop', () => {
   });
 
   it('does not look again when a worker is done and the lease said nothing else waits', async () => {
-    const queue = new ScriptedQueue();
-    const signal = new CommitSignal();
-    const done: number[] = [];
-    loop = loopOn(queue, 1, async (item) => {
-      await sleep(20);
-      done.push(item);
-    });
-    loop.start(signal);
+    const { queue, signal, done, ...rest } = started(1, 20);
+    loop = rest.loop;
     await sleep(20);
     expect(queue.looks).toBe(1);
     queue.waiting.push(1);
@@ -61,15 +69,8 @@ describe('WorkLoop', () => {
   });
 
   it('looks again when a worker is done while the lease said more wait, until they are taken', async () => {
-    const queue = new ScriptedQueue();
-    const signal = new CommitSignal();
-    const done: number[] = [];
-    loop = loopOn(queue, 1, async (item) => {
-      await sleep(10);
-      done.push(item);
-    });
-    queue.waiting.push(1, 2, 3);
-    loop.start(signal);
+    const { queue, done, ...rest } = started(1, 10, [1, 2, 3]);
+    loop = rest.loop;
     await sleep(150);
     expect(done).toEqual([1, 2, 3]);
     // One look per order, the last one saying nothing else waits.
@@ -77,15 +78,8 @@ describe('WorkLoop', () => {
   });
 
   it('looks again when a worker is done after a commit came while it worked, whatever the lease said', async () => {
-    const queue = new ScriptedQueue();
-    const signal = new CommitSignal();
-    const done: number[] = [];
-    loop = loopOn(queue, 1, async (item) => {
-      await sleep(40);
-      done.push(item);
-    });
-    queue.waiting.push(1);
-    loop.start(signal);
+    const { queue, signal, done, ...rest } = started(1, 40, [1]);
+    loop = rest.loop;
     await sleep(10);
     // Committed while order 1 is forwarded: no free worker to look for it then.
     queue.waiting.push(2);
@@ -96,9 +90,9 @@ describe('WorkLoop', () => {
 
   it('keeps looking at once while full takes say more wait, and stops when one says none', async () => {
     const queue = new ScriptedQueue();
-    const signal = new CommitSignal();
     queue.waiting.push(1, 2, 3, 4);
     queue.sayMore = () => false;
+    const signal = new CommitSignal();
     const seen: number[] = [];
     loop = loopOn(queue, 2, async (item) => {
       seen.push(item);
