@@ -2,8 +2,8 @@ import { ValidationTypes, type ValidatorOptions, getMetadataStorage } from 'clas
 
 // class-validator's ValidationExecutor makes a ValidationError for every property of every
 // nested object it checks, valid or not, plus the lists and arguments around it, and strips the
-// empty ones at the end: a batch of 100 orders is some 5 000 of them, most of the validation's
-// time and a good part of the garbage, for a body that in the end has no error at all.
+// empty ones at the end: 7 101 of them for a batch of 100 orders of 3 lines, most of the
+// validation's time and a good part of its garbage, for a body that in the end has no error.
 //
 // passesAllRules walks the same rules the same way (the metadata class-validator looks up, in the
 // conditions its executor applies them: ValidateIf and IsOptional first, IsDefined, then the
