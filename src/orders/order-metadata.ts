@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { ValidateBy } from 'class-validator';
 import { DomainError } from '../common/errors/domain-error.js';
+import { KeysAsGiven } from '../common/validation/decorators.js';
 import type { Changes } from './history/changes.js';
 import type { Metadata } from './order.types.js';
 
@@ -47,20 +47,10 @@ function metadataProblem(value: unknown): string | null {
   return null;
 }
 
-/**
- * The metadata object as the request gave it. class-transformer copies a plain object key by key
- * and leaves out every key an object already answers with a function: a partner's `toString`,
- * `constructor` or `valueOf` key was dropped, the order created without it, and a list filtered
- * on `metadata[toString]` was not filtered at all.
- */
-function AsGiven(): PropertyDecorator {
-  return Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => obj[key], { toClassOnly: true });
-}
-
 /** A metadata field of a request body (see the top of this file). */
 export function IsMetadata(): PropertyDecorator {
   return applyDecorators(
-    AsGiven(),
+    KeysAsGiven(),
     ValidateBy({
       name: 'isMetadata',
       validator: {
@@ -101,7 +91,7 @@ export function IsMetadataFilter(): PropertyDecorator {
     return null;
   };
   return applyDecorators(
-    AsGiven(),
+    KeysAsGiven(),
     ValidateBy({
       name: 'isMetadataFilter',
       validator: {

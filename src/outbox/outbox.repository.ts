@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
-import { type Sql, empty, jsonb, sql } from '../database/sql.js';
+import { type Sql, empty, jsonb, raw, sql } from '../database/sql.js';
 import { syncFailedEventStatement } from '../events/order-events.js';
 import type { Lease, LeasedQueue, Taken } from '../common/work-loop.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
@@ -88,6 +88,13 @@ function eventsOf(orderId: Sql): Sql {
       ORDER BY p.id) FROM pending p WHERE p.order_id = ${orderId}), '[]')`;
 }
 
+/** The order_sync rows of `alias` with changes to forward whose pause is over (and not failed). */
+function dueWithChanges(alias: string): Sql {
+  const row = raw(alias);
+  return sql`${row}.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
+           AND ${row}.status <> 'failed' AND ${row}.run_at <= now()`;
+}
+
 function toEvents(orderId: number, events: EventJson[]): SyncEventRecord[] {
   return events.map((event) => ({
     id: BigInt(event.id),
@@ -140,8 +147,7 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
     }>(sql`
       WITH candidates AS (
         SELECT s.order_id FROM order_sync s JOIN orders o ON o.id = s.order_id
-         WHERE s.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
-           AND s.status <> 'failed' AND s.run_at <= now()
+         WHERE ${dueWithChanges('s')}
            -- A new customer's first order before its others: two first orders of a new e-mail
            -- forwarded side by side would both find no relation in MplusKASSA and make two. So
            -- until one order of the e-mail has reached MplusKASSA, an order waits while an older
@@ -179,29 +185,24 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
       SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events, waiting.more
         FROM (SELECT EXISTS (
                 SELECT 1 FROM order_sync w
-                 WHERE w.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
-                   AND w.status <> 'failed' AND w.run_at <= now()
+                 WHERE ${dueWithChanges('w')}
                    AND (w.leased_by IS NULL OR w.leased_by = ${lease.instanceId})
                    AND w.order_id NOT IN (SELECT order_id FROM claimed)) AS more) waiting
         LEFT JOIN claimed c ON true`);
-    const items = rows.flatMap((row) =>
-      row.order_id === null
-        ? []
-        : [
-            {
-              orderId: row.order_id,
-              sync: {
-                status: row.status,
-                attempts: row.attempts,
-                lastError: row.last_error,
-                backOfficeOrderId: row.back_office_order_id,
-                externalId: row.external_id,
-                syncedAt: row.synced_at,
-              },
-              events: toEvents(row.order_id, row.events),
-            },
-          ],
-    );
+    const items = rows
+      .filter((row): row is typeof row & { order_id: number } => row.order_id !== null)
+      .map((row) => ({
+        orderId: row.order_id,
+        sync: {
+          status: row.status,
+          attempts: row.attempts,
+          lastError: row.last_error,
+          backOfficeOrderId: row.back_office_order_id,
+          externalId: row.external_id,
+          syncedAt: row.synced_at,
+        },
+        events: toEvents(row.order_id, row.events),
+      }));
     return { items, more: rows[0]?.more ?? true };
   }
 

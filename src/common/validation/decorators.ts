@@ -109,6 +109,26 @@ export function IsOmittable(): PropertyDecorator {
   return ValidateIf((_object: object, value: unknown) => value !== undefined);
 }
 
+/** Names of the fields whose value is an object of the caller's own keys (see KeysAsGiven). */
+export const DICTIONARY_FIELDS = new Set<string>();
+
+/**
+ * A field whose value is an object of the caller's own keys (metadata), taken as the request gave
+ * it. class-transformer copies a plain object key by key and leaves out every key an object
+ * already answers with a function: a partner's `toString` or `valueOf` key was dropped, the order
+ * created without it, and a list filtered on `metadata[toString]` was not filtered at all. The
+ * validation pipe looks up these names to tell such keys from fields.
+ */
+export function KeysAsGiven(): PropertyDecorator {
+  const keep = Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => obj[key], {
+    toClassOnly: true,
+  });
+  return (target, property) => {
+    DICTIONARY_FIELDS.add(String(property));
+    keep(target, property);
+  };
+}
+
 /** Trims strings, leaving anything else for the validator. */
 export function Trim(): PropertyDecorator {
   return Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));

@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
 import { DomainError, type FieldError } from '../errors/domain-error.js';
+import { DICTIONARY_FIELDS } from './decorators.js';
 import { passesAllRules } from './rule-check.js';
 import { cacheValidationMetadata } from './validation-metadata-cache.js';
 
@@ -65,8 +66,8 @@ class GatewayValidationPipe extends ValidationPipe {
     // A field named like a method every object has (toString, hasOwnProperty...) is one
     // class-transformer leaves out of the DTO unseen, and one named constructor or prototype is
     // deleted by Nest first, so the whitelist never sees them: refused here by name, like any
-    // unknown field. In metadata, whose keys are the caller's own, only the names Nest deletes
-    // are refused (see order-metadata.ts).
+    // unknown field. In metadata, whose keys are the caller's own (KeysAsGiven), only the names
+    // Nest deletes are refused.
     const problem = firstUnfit(value, '', metadata.metatype !== undefined && this.toValidate(metadata), false);
     if (problem !== null) throw DomainError.validation([problem]);
     return super.transform(value, metadata);
@@ -92,9 +93,6 @@ const INHERITED_NAMES: ReadonlySet<string> = new Set([
   ...STRIPPED_NAMES,
 ]);
 
-/** The objects whose keys are the caller's own data, not fields of the DTO. */
-const DICTIONARIES: ReadonlySet<string> = new Set(['metadata']);
-
 /**
  * The first string or key Postgres could not store, or (with `fields`) the first key that would
  * vanish before validation: a field named as an inherited method, or a key of a dictionary
@@ -117,7 +115,7 @@ function firstUnfit(value: unknown, path: string, fields: boolean, ownKeys: bool
         return { field, message: `unknown field ${key}: not part of this request` };
       }
     }
-    const found = firstUnfit(inner, field, fields, !array && DICTIONARIES.has(key));
+    const found = firstUnfit(inner, field, fields, !array && DICTIONARY_FIELDS.has(key));
     if (found !== null) return found;
   }
   return null;
