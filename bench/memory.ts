@@ -21,10 +21,15 @@ function rssMb(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024);
 }
 
-/** The V8 heap in use, from the gateway's own Prometheus metrics (MB). */
-async function heapUsedMb(url: string): Promise<number> {
+/** The V8 heap in use and held, and memory outside it (Buffers), from the gateway's own metrics (MB). */
+async function heapMb(url: string): Promise<{ heap: number; heapTotal: number; external: number }> {
   const metrics = await (await fetch(`${url}/metrics`)).text();
-  return Math.round(Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(metrics)![1]) / 2 ** 20);
+  const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)![1]) / 2 ** 20);
+  return {
+    heap: mb('nodejs_heap_size_used_bytes'),
+    heapTotal: mb('nodejs_heap_size_total_bytes'),
+    external: mb('nodejs_external_memory_bytes'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -58,14 +63,14 @@ async function main(): Promise<void> {
       });
       ids.push(((await response.json()) as { id: number }).id);
     }
-    const samples: Array<{ second: number; rss: number; heap: number }> = [];
+    const samples: Array<{ second: number; rss: number; heap: number; heapTotal: number; external: number }> = [];
     const started = Date.now();
     const sampler = (async () => {
       while (Date.now() - started < seconds * 1000) {
         samples.push({
           second: Math.round((Date.now() - started) / 1000),
           rss: rssMb(gateway.pid),
-          heap: await heapUsedMb(gateway.url),
+          ...(await heapMb(gateway.url)),
         });
         await sleep(10_000);
       }
@@ -94,10 +99,16 @@ async function main(): Promise<void> {
       ],
     });
     await sampler;
-    samples.push({ second: seconds, rss: rssMb(gateway.pid), heap: await heapUsedMb(gateway.url) });
+    samples.push({ second: seconds, rss: rssMb(gateway.pid), ...(await heapMb(gateway.url)) });
     const at = (second: number) => samples.filter((sample) => sample.second <= second).at(-1)!.rss;
     console.table(
-      samples.map((sample) => ({ 'after s': sample.second, 'RSS MB': sample.rss, 'heap used MB': sample.heap })),
+      samples.map((sample) => ({
+        'after s': sample.second,
+        'RSS MB': sample.rss,
+        'heap used MB': sample.heap,
+        'heap held MB': sample.heapTotal,
+        'external MB': sample.external,
+      })),
     );
     const fromMinute2 = samples.filter((sample) => sample.second >= 120).map((sample) => sample.rss);
     console.log(

@@ -175,6 +175,12 @@ export const CONFIG_VARIABLES = {
     default: '1048576',
     parse: integer(1024, 100 * 1024 * 1024),
   },
+  HEAP_GROWING_PERCENT: {
+    description:
+      'How far V8 lets the heap grow past what the last full garbage collection kept before it collects again, in percent; 0 leaves it to V8.',
+    default: '100',
+    parse: integer(0, 1000),
+  },
   LOG_LEVEL: {
     description: 'Least severe log level written: error, warn, info or debug.',
     default: 'info',
