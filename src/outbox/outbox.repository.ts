@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
-import { type Sql, empty, jsonb, raw, sql } from '../database/sql.js';
+import { type Sql, empty, jsonb, sql } from '../database/sql.js';
 import { syncFailedEventStatement } from '../events/order-events.js';
 import type { Lease, LeasedQueue, Taken } from '../common/work-loop.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
@@ -88,11 +88,43 @@ function eventsOf(orderId: Sql): Sql {
       ORDER BY p.id) FROM pending p WHERE p.order_id = ${orderId}), '[]')`;
 }
 
-/** The order_sync rows of `alias` with changes to forward whose pause is over (and not failed). */
-function dueWithChanges(alias: string): Sql {
-  const row = raw(alias);
-  return sql`${row}.order_id IN (SELECT e.order_id FROM sync_events e WHERE e.processed_at IS NULL)
-           AND ${row}.status <> 'failed' AND ${row}.run_at <= now()`;
+/**
+ * The changes waiting, oldest first, one row each (`waiting(id, order_id)`): a recursive walk of
+ * the index on (processed_at, id), one probe a step, which goes only as far as the statement reads
+ * it, so a lease stops at the first orders it can take. The walk is spelled out because Postgres
+ * cannot be left to choose it: its statistics of processed_at are the last ANALYZE's, usually taken
+ * with almost nothing waiting (or none yet, on a new database), and planned for that, the lease
+ * that sorted every order with a change waiting took 13.8 s with 3 000 waiting after a quiet
+ * ANALYZE and 22 ms with fresh statistics (EXPLAIN ANALYZE); this one takes 0.7-1.7 ms either way.
+ * Needs WITH RECURSIVE.
+ */
+const WAITING = sql`waiting(id, order_id) AS (
+      (SELECT e.id, e.order_id FROM sync_events e WHERE e.processed_at IS NULL ORDER BY e.processed_at, e.id LIMIT 1)
+    UNION ALL
+      SELECT next.id, next.order_id FROM waiting w
+        CROSS JOIN LATERAL (SELECT e.id, e.order_id FROM sync_events e
+                             WHERE e.processed_at IS NULL AND e.id > w.id
+                             ORDER BY e.processed_at, e.id LIMIT 1) next)`;
+
+/**
+ * The order_sync row (as `s`) of a `waiting` row `w` when its pause is over and it has not failed,
+ * looked up by key (OFFSET 0: a join Postgres may not turn around into a scan of every order).
+ */
+const DUE_SYNC = sql`CROSS JOIN LATERAL (
+      SELECT s.order_id, s.leased_by, s.leased_at FROM order_sync s
+       WHERE s.order_id = w.order_id AND s.status <> 'failed' AND s.run_at <= now() OFFSET 0) s`;
+
+/**
+ * An order_sync row `s` this process may lease: nobody holds it, it is this process's own but no
+ * worker has it (`working`), or its holder is gone (see lease).
+ */
+function leasable(lease: Lease, working: number[], graceSeconds: number): Sql {
+  return sql`(s.leased_by IS NULL
+         OR (s.leased_by = ${lease.instanceId} AND s.order_id <> ALL(${working}::int[]))
+         OR (s.leased_by <> ${lease.instanceId}
+             AND s.leased_at < now() - make_interval(secs => ${graceSeconds})
+             AND (NOT ${lease.shared}
+                  OR pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int, hashtext(s.leased_by)))))`;
 }
 
 function toEvents(orderId: number, events: EventJson[]): SyncEventRecord[] {
@@ -126,12 +158,14 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
   }
 
   /**
-   * Leases up to `limit` orders with changes to forward whose pause is over, with their events:
+   * Leases up to `limit` orders (fewer when one has several changes waiting) with changes to
+   * forward whose pause is over, with their events:
    * orders nobody holds, and orders held by a process that is gone. A process is gone when its
    * presence lock is free (ProcessPresence; with a database of its own, `shared` false, any other
    * process is); a lease younger than `graceSeconds` is left alone, since its holder may not have
    * announced itself yet. Leases of this process on orders not in `working` were left by a forward
-   * that could not give them back (the database away). Oldest pause first. One statement.
+   * that could not give them back (the database away). The order whose oldest waiting change is
+   * oldest first (a retry whose pause is over goes before orders made after its change). One statement.
    */
   async lease(lease: Lease, working: number[], limit: number, graceSeconds: number): Promise<Taken<LeasedOrder>> {
     const rows = await this.database.query<{
@@ -145,37 +179,40 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
       events: EventJson[];
       more: boolean;
     }>(sql`
-      WITH candidates AS (
-        SELECT s.order_id FROM order_sync s JOIN orders o ON o.id = s.order_id
-         WHERE ${dueWithChanges('s')}
+      WITH RECURSIVE ${WAITING},
+      candidates AS MATERIALIZED (
+        SELECT s.order_id FROM waiting w ${DUE_SYNC}
+          CROSS JOIN LATERAL (SELECT o.id, o.email_normalized FROM orders o WHERE o.id = w.order_id OFFSET 0) o
            -- A new customer's first order before its others: two first orders of a new e-mail
            -- forwarded side by side would both find no relation in MplusKASSA and make two. So
            -- until one order of the e-mail has reached MplusKASSA, an order waits while an older
            -- one's create is still to be forwarded (unless that one failed). That is committed
            -- state, not a lease, so no two processes can see it differently; once the e-mail has
            -- an order in MplusKASSA (its relation exists), its orders go side by side again.
-           AND (o.email_normalized IS NULL
+           -- (The older orders are found by e-mail first; "IS TRUE" keeps Postgres from looking
+           -- for their waiting creates among all waiting changes, as its statistics may say few.)
+         WHERE (o.email_normalized IS NULL
                 OR EXISTS (SELECT 1 FROM orders known JOIN order_sync ks ON ks.order_id = known.id
                             WHERE known.email_normalized = o.email_normalized AND ks.back_office_order_id IS NOT NULL)
                 OR NOT EXISTS (
-                     SELECT 1 FROM sync_events ee
-                       JOIN orders earlier ON earlier.id = ee.order_id
-                       JOIN order_sync es ON es.order_id = ee.order_id
-                      WHERE ee.processed_at IS NULL AND ee.kind = 'create'
-                        AND earlier.email_normalized = o.email_normalized
-                        AND earlier.id < o.id AND es.status <> 'failed'))
-           AND (s.leased_by IS NULL
-                OR (s.leased_by = ${lease.instanceId} AND s.order_id <> ALL(${working}::int[]))
-                OR (s.leased_by <> ${lease.instanceId}
-                    AND s.leased_at < now() - make_interval(secs => ${graceSeconds})
-                    AND (NOT ${lease.shared}
-                         OR pg_try_advisory_xact_lock(${PRESENCE_LOCK_CLASS}::int, hashtext(s.leased_by)))))
-         ORDER BY s.run_at, s.order_id
-         LIMIT ${limit}
-           FOR UPDATE OF s SKIP LOCKED),
+                     SELECT 1 FROM (SELECT earlier.id FROM orders earlier
+                                     WHERE earlier.email_normalized = o.email_normalized AND earlier.id < o.id
+                                    OFFSET 0) earlier
+                       JOIN order_sync es ON es.order_id = earlier.id AND es.status <> 'failed'
+                      WHERE EXISTS (SELECT 1 FROM sync_events ee
+                                     WHERE ee.order_id = earlier.id AND ee.kind = 'create'
+                                       AND (ee.processed_at IS NULL) IS TRUE)))
+           AND ${leasable(lease, working, graceSeconds)}
+         LIMIT ${limit}),
+      -- The candidates locked, their conditions checked again on the rows as they are now.
+      locked AS (
+        SELECT s.order_id FROM order_sync s
+         WHERE s.order_id = ANY (ARRAY(SELECT order_id FROM candidates))
+           AND s.status <> 'failed' AND s.run_at <= now() AND ${leasable(lease, working, graceSeconds)}
+           FOR UPDATE SKIP LOCKED),
       claimed AS (
         UPDATE order_sync s SET leased_by = ${lease.instanceId}, leased_at = now()
-          FROM candidates WHERE s.order_id = candidates.order_id
+          FROM locked WHERE s.order_id = locked.order_id
         RETURNING s.order_id, s.status, s.attempts, s.last_error, s.back_office_order_id, s.external_id, s.synced_at),
       ${takeEvents(sql`SELECT order_id FROM claimed`)}
       -- Another order with changes to forward that this process may take now or later: free or
@@ -184,10 +221,9 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
       -- reads do not see. Answered also when nothing was claimed (a row without an order).
       SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events, waiting.more
         FROM (SELECT EXISTS (
-                SELECT 1 FROM order_sync w
-                 WHERE ${dueWithChanges('w')}
-                   AND (w.leased_by IS NULL OR w.leased_by = ${lease.instanceId})
-                   AND w.order_id NOT IN (SELECT order_id FROM claimed)) AS more) waiting
+                SELECT 1 FROM waiting w ${DUE_SYNC}
+                 WHERE (s.leased_by IS NULL OR s.leased_by = ${lease.instanceId})
+                   AND s.order_id NOT IN (SELECT order_id FROM claimed)) AS more) waiting
         LEFT JOIN claimed c ON true`);
     const items = rows
       .filter((row): row is typeof row & { order_id: number } => row.order_id !== null)
