@@ -219,11 +219,11 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
       -- its own, not failed, due; held back or not (behind an older order of its e-mail, behind
       -- its own changes being forwarded), but not one just claimed, whose claim this statement's
       -- reads do not see. Answered also when nothing was claimed (a row without an order).
-      SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events, waiting.more
+      SELECT c.*, ${eventsOf(sql`c.order_id`)} AS events, others.more
         FROM (SELECT EXISTS (
                 SELECT 1 FROM waiting w ${DUE_SYNC}
                  WHERE (s.leased_by IS NULL OR s.leased_by = ${lease.instanceId})
-                   AND s.order_id NOT IN (SELECT order_id FROM claimed)) AS more) waiting
+                   AND s.order_id NOT IN (SELECT order_id FROM claimed)) AS more) others
         LEFT JOIN claimed c ON true`);
     const items = rows
       .filter((row): row is typeof row & { order_id: number } => row.order_id !== null)
