@@ -106,13 +106,16 @@ const WAITING = sql`waiting(id, order_id) AS (
                              WHERE e.processed_at IS NULL AND e.id > w.id
                              ORDER BY e.processed_at, e.id LIMIT 1) next)`;
 
+/** An order_sync row `s` whose pause is over and that has not failed. */
+const DUE = sql`s.status <> 'failed' AND s.run_at <= now()`;
+
 /**
- * The order_sync row (as `s`) of a `waiting` row `w` when its pause is over and it has not failed,
- * looked up by key (OFFSET 0: a join Postgres may not turn around into a scan of every order).
+ * The order_sync row (as `s`) of a `waiting` row `w` when it is DUE, looked up by key (OFFSET 0:
+ * a join Postgres may not turn around into a scan of every order).
  */
 const DUE_SYNC = sql`CROSS JOIN LATERAL (
       SELECT s.order_id, s.leased_by, s.leased_at FROM order_sync s
-       WHERE s.order_id = w.order_id AND s.status <> 'failed' AND s.run_at <= now() OFFSET 0) s`;
+       WHERE s.order_id = w.order_id AND ${DUE} OFFSET 0) s`;
 
 /**
  * An order_sync row `s` this process may lease: nobody holds it, it is this process's own but no
@@ -168,6 +171,7 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
    * oldest first (a retry whose pause is over goes before orders made after its change). One statement.
    */
   async lease(lease: Lease, working: number[], limit: number, graceSeconds: number): Promise<Taken<LeasedOrder>> {
+    const mayLease = leasable(lease, working, graceSeconds);
     const rows = await this.database.query<{
       order_id: number | null;
       status: SyncState;
@@ -202,13 +206,13 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
                       WHERE EXISTS (SELECT 1 FROM sync_events ee
                                      WHERE ee.order_id = earlier.id AND ee.kind = 'create'
                                        AND (ee.processed_at IS NULL) IS TRUE)))
-           AND ${leasable(lease, working, graceSeconds)}
+           AND ${mayLease}
          LIMIT ${limit}),
       -- The candidates locked, their conditions checked again on the rows as they are now.
       locked AS (
         SELECT s.order_id FROM order_sync s
          WHERE s.order_id = ANY (ARRAY(SELECT order_id FROM candidates))
-           AND s.status <> 'failed' AND s.run_at <= now() AND ${leasable(lease, working, graceSeconds)}
+           AND ${DUE} AND ${mayLease}
            FOR UPDATE SKIP LOCKED),
       claimed AS (
         UPDATE order_sync s SET leased_by = ${lease.instanceId}, leased_at = now()
