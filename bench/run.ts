@@ -2,9 +2,9 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import os from 'node:os';
 import { createEmptyDatabase } from '../test/support/test-database.js';
 import { createAdminKey } from '../faults/harness.js';
-import { orderBody } from '../test/support/factories.js';
 import type { LoadResult, LoadSpec } from './load.js';
-import { type Server, load, median, startServer } from './servers.js';
+import { createBody, discountedBody } from './bodies.js';
+import { type Server, load, median, startApiGateway, startServer } from './servers.js';
 
 // npm run bench [-- --smoke] [--runs N] [--seconds N] [--connections N] [--only TEXT] [--subscriptions N]
 //
@@ -26,28 +26,6 @@ async function call(url: string, token: string, method: string, route: string, b
   if (!response.ok) throw new Error(`${method} ${route} → ${response.status} ${JSON.stringify(json)}`);
   return json;
 }
-
-const itemsOf = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({
-    article_number: String(1001 + i),
-    name: `Article ${i + 1}`,
-    count: 1 + (i % 3),
-    price: { base_price: 10 + i, vat: 21 },
-  }));
-
-const createBody = (items: number) =>
-  orderBody({ email: 'bench-{n}@example.cz', name: 'Bench Customer', items: itemsOf(items) });
-
-/** An order with its money made of more than its lines: a discounted line, a voucher and a shipping fee. */
-const discountedBody = (items: number) => {
-  const [first, ...rest] = itemsOf(items);
-  return {
-    ...createBody(0),
-    items: [{ ...first!, discount: { percent: 10 } }, ...rest],
-    discount: { percent: 5, code: 'BENCH' },
-    shipping_price: { final_price: 4.95, vat: 21 },
-  };
-};
 
 /**
  * Orders as the scenarios read them: 5 lines and 2 parcels each; every third one with status 2,
@@ -133,18 +111,7 @@ async function main(): Promise<void> {
   const database = await createEmptyDatabase();
   const servers: Server[] = [];
   try {
-    const gateway = await startServer(
-      'src/main.ts',
-      {
-        DATABASE_URL: database.url,
-        PORT: '0',
-        SYNC_WORKER: 'false',
-        RATE_LIMIT_REQUESTS: '0',
-        LOG_LEVEL: 'info',
-        MPLUS_SHIPPING_ARTICLE_NUMBER: '9001',
-      },
-      /Listening on (http:\/\/[^;\s]+)/,
-    );
+    const gateway = await startApiGateway(database.url, { MPLUS_SHIPPING_ARTICLE_NUMBER: '9001' });
     servers.push(gateway);
     const baseline = await startServer(
       'bench/baseline.ts',
@@ -160,17 +127,7 @@ async function main(): Promise<void> {
     servers.push(floor);
     // Every request counted in the rate limit shared by all processes (in Postgres), with a
     // limit no load reaches: what sharing the limit costs.
-    const limited = await startServer(
-      'src/main.ts',
-      {
-        DATABASE_URL: database.url,
-        PORT: '0',
-        SYNC_WORKER: 'false',
-        RATE_LIMIT_REQUESTS: '1000000',
-        LOG_LEVEL: 'info',
-      },
-      /Listening on (http:\/\/[^;\s]+)/,
-    );
+    const limited = await startApiGateway(database.url, { RATE_LIMIT_REQUESTS: '1000000' });
     servers.push(limited);
     const token = await createAdminKey(database.url);
     for (let n = 0; n < Number(values.subscriptions); n += 1) {

@@ -53,6 +53,18 @@ export function startServer(script: string, env: NodeJS.ProcessEnv, ready: RegEx
   });
 }
 
+/**
+ * The gateway from source as the API benchmarks measure it, on `databaseUrl`: forwarding and the
+ * rate limit off unless `env` says otherwise.
+ */
+export function startApiGateway(databaseUrl: string, env: NodeJS.ProcessEnv = {}): Promise<Server> {
+  return startServer(
+    'src/main.ts',
+    { DATABASE_URL: databaseUrl, PORT: '0', SYNC_WORKER: 'false', RATE_LIMIT_REQUESTS: '0', LOG_LEVEL: 'info', ...env },
+    /Listening on (http:\/\/[^;\s]+)/,
+  );
+}
+
 export async function load(spec: LoadSpec): Promise<LoadResult> {
   const { stdout } = await exec(
     process.execPath,

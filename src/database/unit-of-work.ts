@@ -1,5 +1,5 @@
 import type { Executor } from './database.js';
-import { Sql, join, raw, sql } from './sql.js';
+import { type Sql, join, raw, sql } from './sql.js';
 
 // One write, sent as one statement, so that it costs one round trip and commits or fails whole
 // without a transaction held open across round trips. The statement is a chain of CTEs:
@@ -42,19 +42,6 @@ export interface Committed<T> {
   answer: T;
   status: number;
 }
-
-/** A unit's anchor row as commitAll answers it. */
-export interface CommittedRow {
-  id: number;
-  version: number | null;
-}
-
-/** Most units of work commitAll puts in one statement. */
-const CHUNK_MAX = 32;
-
-/** Texts of commitAll's statements by chunk size and shape, at most CHUNK_TEXTS_MAX (the oldest go first). */
-const chunkTexts = new Map<string, string>();
-const CHUNK_TEXTS_MAX = 64;
 
 /** SQLSTATE of gateway_require (see the migration that creates it). */
 export const REQUIREMENT_FAILED = 'GW001';
@@ -129,101 +116,6 @@ export class UnitOfWork<T> {
     return this.result(row);
   }
 
-  /**
-   * Units of work written together through `db` (a batch of creates), in few statements: units of
-   * the same shape (the same SQL but for its values) go into one statement per chunk of 32, 16,
-   * 8, 4, 2 or 1 of them, so that a batch uses a handful of statement texts, each parsed and
-   * planned once per connection (see StatementNames) rather than on every batch, and built once
-   * per process (chunkTexts). In a statement, each unit's CTEs have names of their own
-   * (`w3_anchor`, `w3_lines`) and all run with one snapshot: for units whose parts read their own
-   * anchor and nothing else (no SELECT parts, no recorded answer) and that do not collide with
-   * each other, since no unit sees another's rows. Each unit's id and version, in the order
-   * given, or null where its anchor wrote nothing.
-   */
-  static async commitAll(works: Array<UnitOfWork<unknown>>, db: Executor): Promise<Array<CommittedRow | null>> {
-    const groups: Array<{ shape: UnitOfWork<unknown>; indexes: number[] }> = [];
-    works.forEach((work, index) => {
-      if (work.recorder || work.parts.some((part) => part.select)) {
-        throw new Error('Units of work with a recorded answer or SELECT parts are committed one by one');
-      }
-      const same = groups.find((group) => group.shape.hasShapeOf(work));
-      if (same) same.indexes.push(index);
-      else groups.push({ shape: work, indexes: [index] });
-    });
-    const committed: Array<CommittedRow | null> = new Array<CommittedRow | null>(works.length).fill(null);
-    for (const { shape, indexes } of groups) {
-      const shapeText = [shape.anchor, ...shape.parts.map((part) => part.statement)]
-        .map((one, at) => `${at === 0 ? 'anchor' : shape.parts[at - 1]!.name}:${one.text}`)
-        .join(';');
-      for (let start = 0; start < indexes.length;) {
-        let size = CHUNK_MAX;
-        while (size > indexes.length - start) size /= 2;
-        const chunk = indexes.slice(start, start + size);
-        const rows = await UnitOfWork.commitTogether(
-          chunk.map((index) => works[index]!),
-          shapeText,
-          db,
-        );
-        chunk.forEach((index, at) => (committed[index] = rows[at]!));
-        start += size;
-      }
-    }
-    return committed;
-  }
-
-  /** Whether `other`'s statement is this one's but for its values. */
-  private hasShapeOf(other: UnitOfWork<unknown>): boolean {
-    if (other.parts.length !== this.parts.length || !sameText(this.anchor, other.anchor)) return false;
-    return this.parts.every(
-      (part, index) =>
-        part.name === other.parts[index]!.name && sameText(part.statement, other.parts[index]!.statement),
-    );
-  }
-
-  /** Units of one shape (`shapeText`) in one statement. */
-  private static async commitTogether(
-    works: Array<UnitOfWork<unknown>>,
-    shapeText: string,
-    db: Executor,
-  ): Promise<Array<CommittedRow | null>> {
-    const key = `${works.length}|${shapeText}`;
-    let text = chunkTexts.get(key);
-    if (text === undefined) {
-      text = UnitOfWork.togetherStatement(works).text;
-      if (chunkTexts.size >= CHUNK_TEXTS_MAX) chunkTexts.delete(chunkTexts.keys().next().value!);
-      chunkTexts.set(key, text);
-    }
-    // The values in the order the statement's text numbers them: unit by unit, its anchor's, then
-    // its parts' (the names and columns around them carry none).
-    const values: unknown[] = [];
-    for (const work of works) {
-      for (const value of work.anchor.values) values.push(value);
-      for (const part of work.parts) for (const value of part.statement.values) values.push(value);
-    }
-    const [row] = await db.query<Record<string, unknown>>({ text, values });
-    return works.map((work, index) => {
-      const id = row![`id_${index}`];
-      if (id === null || id === undefined) return null;
-      for (const callback of work.committedCallbacks) db.afterCommit(callback);
-      const version = row![`version_${index}`];
-      return { id: Number(id), version: version === null || version === undefined ? null : Number(version) };
-    });
-  }
-
-  /** The statement of units written together (see commitAll). */
-  private static togetherStatement(works: Array<UnitOfWork<unknown>>): Sql {
-    const ctes: Sql[] = [];
-    const columns: Sql[] = [];
-    works.forEach((work, index) => {
-      const scope = `w${index}_`;
-      ctes.push(sql`${raw(`${scope}anchor`)} AS (${work.anchor})`);
-      for (const part of work.parts) ctes.push(sql`${raw(scope + part.name)} AS (${inScope(part.statement, scope)})`);
-      columns.push(sql`(SELECT id FROM ${raw(`${scope}anchor`)}) AS ${raw(`id_${index}`)}`);
-      columns.push(sql`(SELECT version FROM ${raw(`${scope}anchor`)}) AS ${raw(`version_${index}`)}`);
-    });
-    return sql`WITH ${join(ctes, ', ')} SELECT ${join(columns, ', ')}`;
-  }
-
   statement(): Sql {
     const reply = this.reply ?? { value: null as T, holes: [], status: 200 };
     const ctes: Sql[] = [sql`anchor AS (${this.anchor})`];
@@ -267,23 +159,6 @@ export class UnitOfWork<T> {
     this.parts.push(part);
     return this;
   }
-}
-
-/** Whether two statements have the same text but for their values. */
-function sameText(one: Sql, other: Sql): boolean {
-  if (one.strings.length !== other.strings.length) return false;
-  for (let index = 0; index < one.strings.length; index += 1) {
-    if (one.strings[index] !== other.strings[index]) return false;
-  }
-  return true;
-}
-
-/** A part's statement reading the anchor of `scope` (see commitAll): `anchor` renamed in its text, never in its values. */
-function inScope(statement: Sql, scope: string): Sql {
-  return new Sql(
-    statement.strings.map((text) => text.replace(/\banchor\b/g, `${scope}anchor`)),
-    statement.values,
-  );
 }
 
 /** A JSON value as jsonb (a parameter) with its holes filled in SQL (`jsonb_set` per hole). */

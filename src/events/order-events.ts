@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { toJsonNumber } from '../common/money/money.js';
-import { type Sql, jsonb, sql } from '../database/sql.js';
+import { type Sql, jsonb, raw, sql } from '../database/sql.js';
+import { type TableWork, unitRows } from '../database/table-work.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { balanceDue } from '../orders/order-money.js';
 import type { OrderRecord } from '../orders/order.types.js';
@@ -71,21 +72,36 @@ export class OrderEvents {
   /** The anchor order's events, as a part of its unit of work; nothing when there are none. */
   recordIn(work: UnitOfWork<unknown>, events: NewOrderEvent[]): void {
     if (events.length === 0) return;
-    const rows = events.map((event, index) => ({
-      kind: event.kind,
-      status_id: event.statusId,
-      channel_id: event.channelId,
-      data: event.data,
-      ord: index,
-    }));
+    const rows = events.map((event, index) => ({ ...eventRow(event), ord: index }));
     work.write(
       'told',
       sql`INSERT INTO order_events (order_id, kind, status_id, channel_id, data)
           SELECT anchor.id, e.kind, e.status_id, e.channel_id, coalesce(e.data, '{}')
-            FROM anchor, jsonb_to_recordset(${jsonb(rows)}) AS e(kind text, status_id int, channel_id int, data jsonb, ord int)
+            FROM anchor, jsonb_to_recordset(${jsonb(rows)}) AS e(${raw(EVENT_COLUMNS)}, ord int)
            ORDER BY e.ord`,
     );
     const kinds = events.map((event) => event.kind);
     work.onCommitted(() => this.signal.recorded(kinds));
   }
+
+  /** recordIn for every unit of a TableWork, `eventsOf[u]` unit u's, in the order of the units. */
+  recordAllIn(work: TableWork, eventsOf: NewOrderEvent[][]): void {
+    const rows = eventsOf.flatMap((events, u) => events.map((event, ord) => ({ u, ord, ...eventRow(event) })));
+    if (rows.length === 0) return;
+    work.write(
+      'told',
+      sql`INSERT INTO order_events (order_id, kind, status_id, channel_id, data)
+          SELECT anchor.id, e.kind, e.status_id, e.channel_id, coalesce(e.data, '{}')
+            FROM anchor JOIN ${unitRows(rows, 'e', `${EVENT_COLUMNS}, ord int`)} USING (u)
+           ORDER BY e.u, e.ord`,
+    );
+    const kinds = [...new Set(rows.map((row) => row.kind))];
+    work.onCommitted(() => this.signal.recorded(kinds));
+  }
+}
+
+const EVENT_COLUMNS = 'kind text, status_id int, channel_id int, data jsonb';
+
+function eventRow(event: NewOrderEvent) {
+  return { kind: event.kind, status_id: event.statusId, channel_id: event.channelId, data: event.data };
 }

@@ -5,14 +5,15 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { FieldError } from '../common/errors/domain-error.js';
 import { decimalFromJson, toJsonNumber } from '../common/money/money.js';
 import { sql } from '../database/sql.js';
+import type { TableWork } from '../database/table-work.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { backOfficeExternalId } from '../outbox/external-id.js';
 import { OrderSyncRepository } from '../outbox/order-sync.repository.js';
-import { OrderEvents, orderCreatedEvent } from '../events/order-events.js';
+import { type NewOrderEvent, OrderEvents, orderCreatedEvent } from '../events/order-events.js';
 import { OutboxRepository } from '../outbox/outbox.repository.js';
 import type { OrderPostRequest } from './dto/order-post.dto.js';
 import { toJsonValue } from './history/changes.js';
-import { OrderHistoryRepository } from './history/order-history.repository.js';
+import { type NewHistoryEntry, OrderHistoryRepository } from './history/order-history.repository.js';
 import { CatalogueMirror } from '../catalogue/catalogue-mirror.js';
 import { FeeArticles } from './fee-articles.js';
 import { CurrencyRules, type MoneyDraft, priceDraft, throwIfAny } from './order-input.js';
@@ -28,9 +29,17 @@ export interface PreparedCreation<T> {
   work: UnitOfWork<T>;
 }
 
-// A new order from a create body: priced, checked, and as the parts of one unit of work (the
-// order, its lines, sync row, outbox event, order event and history entry). The single create and the batch
-// build it alike; each completes the work with its answer and commits it its own way.
+/** A new order as it will be written, with what is written beside it: its events and its history entry. */
+export interface NewOrderWrite {
+  order: NewOrder;
+  events: NewOrderEvent[];
+  history: NewHistoryEntry;
+}
+
+// A new order from a create body: priced, checked, and with what goes with it (its lines, sync
+// row, outbox event, order event and history entry). The single create writes it as a unit of
+// work, which it completes with its answer; a batch writes all its orders together, table by
+// table (TableWork). Both are made from the same `prepare`.
 
 @Injectable()
 export class OrderCreations {
@@ -52,8 +61,36 @@ export class OrderCreations {
     );
   }
 
-  /** Throws a DomainError (fields named as in a single create's body) when the order cannot be made. */
+  /** The single create's unit of work. Throws a DomainError (see prepare) when the order cannot be made. */
   build<T>(caller: Caller, body: OrderPostRequest): PreparedCreation<T> {
+    const { order, events, history } = this.prepare(caller, body);
+    const work = this.orders.creation<T>(order);
+    this.orderSync.startIn(work, backOfficeExternalId(order, sql`anchor.id`));
+    this.outbox.recordIn(work, 'create');
+    this.events.recordIn(work, events);
+    this.history.recordIn(work, history);
+    return { order, work };
+  }
+
+  /** New orders (see prepare) written together, table by table: a batch's. */
+  together(writes: NewOrderWrite[]): TableWork {
+    const orders = writes.map((write) => write.order);
+    const work = this.orders.creations(orders);
+    this.orderSync.startAllIn(work, orders);
+    this.outbox.recordAllIn(work, 'create');
+    this.events.recordAllIn(
+      work,
+      writes.map((write) => write.events),
+    );
+    this.history.recordAllIn(
+      work,
+      writes.map((write) => write.history),
+    );
+    return work;
+  }
+
+  /** Throws a DomainError (fields named as in a single create's body) when the order cannot be made. */
+  prepare(caller: Caller, body: OrderPostRequest): NewOrderWrite {
     const rules = new CurrencyRules(body.order_currency_code);
     const errors: FieldError[] = [];
     const draft: MoneyDraft = {
@@ -118,36 +155,29 @@ export class OrderCreations {
       ...money,
       items,
     };
-    const work = this.orders.creation<T>(order);
-    this.orderSync.startIn(work, backOfficeExternalId(order, sql`anchor.id`));
-    this.outbox.recordIn(work, 'create');
-    this.events.recordIn(work, [orderCreatedEvent(order)]);
     const created = { sent: false, delivered: false, done: false, canceled: false, archived: false };
-    this.history.recordIn(
-      work,
-      historyEntry(
-        caller,
-        {
-          action: 'created',
-          recordName: 'Order created',
-          changes: {
-            order: {
-              before: null,
-              after: toJsonValue({
-                email: order.email,
-                name: order.name,
-                order_currency_code: order.orderCurrencyCode,
-                money: toJsonNumber(order.money),
-                items: order.items.length,
-                external_order_id: order.externalOrderId,
-                ...(Object.keys(order.metadata).length > 0 ? { metadata: order.metadata } : {}),
-              }),
-            },
+    const history = historyEntry(
+      caller,
+      {
+        action: 'created',
+        recordName: 'Order created',
+        changes: {
+          order: {
+            before: null,
+            after: toJsonValue({
+              email: order.email,
+              name: order.name,
+              order_currency_code: order.orderCurrencyCode,
+              money: toJsonNumber(order.money),
+              items: order.items.length,
+              external_order_id: order.externalOrderId,
+              ...(Object.keys(order.metadata).length > 0 ? { metadata: order.metadata } : {}),
+            }),
           },
         },
-        created,
-      ),
+      },
+      created,
     );
-    return { order, work };
+    return { order, events: [orderCreatedEvent(order)], history };
   }
 }

@@ -1,5 +1,6 @@
 import { Decimal, decimalFromText } from '../common/money/money.js';
-import { type Sql, empty, join, raw, sql } from '../database/sql.js';
+import { Sql, empty, join, raw, sql } from '../database/sql.js';
+import { unitRows } from '../database/table-work.js';
 import type { SyncState, SyncStatus } from '../outbox/order-sync.repository.js';
 import type { DiscountKind, OrderFigures, TaxLine } from './order-money.js';
 import type { PriceGivenAs, UnitPrice } from './order-pricing.js';
@@ -316,17 +317,33 @@ const ORDER_COLUMNS_BY_FIELD: Record<Exclude<keyof NewOrder | keyof OrderPatch, 
 /** Amounts go to Postgres as text: exact, and typed by the column they fill. */
 const parameter = (value: unknown): unknown => (value instanceof Decimal ? value.toString() : value);
 
+/**
+ * A jsonb column's value as JSON text: a parameter of its own (node-postgres sends what
+ * toPostgres answers), or a value inside a row of JSON (insertOrders), where it is written as it is.
+ */
+class JsonText {
+  constructor(readonly text: string) {}
+
+  toPostgres(): string {
+    return this.text;
+  }
+}
+
 /** A fee's price as its jsonb column keeps it: amounts as text. */
-function storedPrice(price: UnitPrice | null): string | null {
+function storedPrice(price: UnitPrice | null): JsonText | null {
   return price === null
     ? null
-    : JSON.stringify({
+    : jsonText({
         givenAs: price.givenAs,
         basePrice: price.basePrice.toString(),
         finalPrice: price.finalPrice.toString(),
         vatRate: price.vatRate.toString(),
         vatValue: price.vatValue.toString(),
       });
+}
+
+function jsonText(value: unknown): JsonText {
+  return new JsonText(JSON.stringify(value));
 }
 
 /** The columns and parameters of the given fields of an order, the composed ones taken apart. */
@@ -347,7 +364,7 @@ function orderColumns(fields: Partial<Omit<NewOrder, 'items'>>): Array<[string, 
         ['amount_shipping', figures.shipping.toString()],
         ['amount_payment_fee', figures.paymentFee.toString()],
         ['amount_tax', figures.tax.toString()],
-        ['taxes', JSON.stringify(taxes)],
+        ['taxes', jsonText(taxes)],
       );
     } else if (field === 'discount') {
       const discount = value as NewOrder['discount'];
@@ -360,7 +377,7 @@ function orderColumns(fields: Partial<Omit<NewOrder, 'items'>>): Array<[string, 
       // Archived now, by the database's clock (like updated_at), or restored.
       columns.push(['deleted_at', value ? sql`now()` : null]);
     } else if (field === 'metadata') {
-      columns.push(['metadata', JSON.stringify(value)]);
+      columns.push(['metadata', jsonText(value)]);
     } else if (field === 'shippingPrice' || field === 'paymentPrice') {
       columns.push([
         field === 'shippingPrice' ? 'shipping_price' : 'payment_price',
@@ -373,18 +390,57 @@ function orderColumns(fields: Partial<Omit<NewOrder, 'items'>>): Array<[string, 
   return columns;
 }
 
+/** A new order's columns and their values: the given fields, and the e-mail as the customer look-ups compare it. */
+function newOrderColumns(order: Omit<NewOrder, 'items'>): Array<[string, unknown]> {
+  return [
+    ['email_normalized', order.email?.toLowerCase() ?? null],
+    ...orderColumns({ ...order, externalOrderPrefix: order.externalOrderPrefix ?? '' }),
+  ];
+}
+
 /**
  * The anchor of a new order's unit of work (see UnitOfWork): the order row, unless an order with
  * its external id exists (then nothing is written, and the statement answers no row). Its lines
- * are the part `linesOf` adds.
+ * are the part `insertLines` adds.
  */
 export function insertOrder(order: Omit<NewOrder, 'items'>): Sql {
-  const given = orderColumns({ ...order, externalOrderPrefix: order.externalOrderPrefix ?? '' });
+  const given = newOrderColumns(order);
   return sql`
-    INSERT INTO orders (email_normalized, ${raw(given.map(([column]) => column).join(', '))})
-    VALUES (${order.email?.toLowerCase() ?? null}, ${join(given.map(([, value]) => value))})
+    INSERT INTO orders (${raw(given.map(([column]) => column).join(', '))})
+    VALUES (${join(given.map(([, value]) => value))})
     ON CONFLICT (external_order_prefix, external_order_id) DO NOTHING
     RETURNING id, version, updated_at`;
+}
+
+/**
+ * New orders as one INSERT (a TableWork's, see OrdersRepository.creations), in the order given,
+ * each unless an order with its external id exists; answers their id, version and hash. Their
+ * rows are one JSON parameter that Postgres reads as rows of the table itself
+ * (json_populate_recordset), so every column keeps the type it has there.
+ */
+export function insertOrders(orders: Array<Omit<NewOrder, 'items'>>): Sql {
+  const rows = orders.map(newOrderColumns);
+  const columns = rows[0]!.map(([column]) => column);
+  const json = rows.map((row) => {
+    if (row.length !== columns.length || row.some(([column], index) => column !== columns[index])) {
+      throw new Error('New orders written together must set the same columns');
+    }
+    return `{${row.map(([column, value]) => `"${column}":${jsonOf(value)}`).join(',')}}`;
+  });
+  return sql`
+    INSERT INTO orders (${raw(columns.join(', '))})
+    SELECT ${raw(columns.map((column) => `given.${column}`).join(', '))}
+      FROM json_populate_recordset(NULL::orders, ${`[${json.join(',')}]`}::json) WITH ORDINALITY AS given
+     ORDER BY given.ordinality
+    ON CONFLICT (external_order_prefix, external_order_id) DO NOTHING
+    RETURNING id, version, hash`;
+}
+
+/** A column's value inside a row of JSON: JSON text as it is, dates as ISO 8601, decimals as text. */
+function jsonOf(value: unknown): string {
+  if (value instanceof JsonText) return value.text;
+  if (value instanceof Sql) throw new Error('A value computed by Postgres cannot be written inside a row of JSON');
+  return JSON.stringify(value);
 }
 
 /** The columns of a line a write sets, with each line's value as an array parameter of its type. */
@@ -406,13 +462,18 @@ const LINE_COLUMNS: Array<[string, string, (item: NewOrderItem) => unknown]> = [
   ['discount_value', 'numeric', (item) => item.discount?.value ?? null],
   ['order_discount', 'numeric', (item) => item.orderDiscount],
   ['total', 'numeric', (item) => item.total],
-  ['metadata', 'jsonb', (item) => JSON.stringify(item.metadata)],
+  ['metadata', 'jsonb', (item) => item.metadata],
 ];
+
+/** A line's value of a column as a parameter, or in a row of JSON: decimals as text, jsonb as JSON. */
+function lineValue(type: string, value: unknown): unknown {
+  return type === 'jsonb' ? JSON.stringify(value) : parameter(value);
+}
 
 /** `unnest` of the lines' values, one array per column, as `line(<columns>, n)`. */
 function lineValues(items: NewOrderItem[]): Sql {
   const arrays = LINE_COLUMNS.map(
-    ([, type, pick]) => sql`${items.map((item) => parameter(pick(item)))}::${raw(type)}[]`,
+    ([, type, pick]) => sql`${items.map((item) => lineValue(type, pick(item)))}::${raw(type)}[]`,
   );
   return sql`unnest(${join(arrays)}) WITH ORDINALITY AS line(${raw(LINE_COLUMNS.map(([column]) => column).join(', '))}, n)`;
 }
@@ -427,6 +488,28 @@ export function insertLines(items: NewOrderItem[]): Sql {
       FROM anchor, ${lineValues(items)}
      ORDER BY line.n
     RETURNING id`;
+}
+
+/**
+ * A TableWork's part inserting the lines of its orders (see OrdersRepository.creations):
+ * `itemsOf[u]` those of unit u's, written in the order of the units and of their lines.
+ */
+export function insertLinesOfAll(itemsOf: NewOrderItem[][]): Sql {
+  const rows = itemsOf.flatMap((items, u) =>
+    items.map((item, n) => {
+      const row: { u: number } & Record<string, unknown> = { u, n };
+      for (const [column, type, pick] of LINE_COLUMNS) {
+        row[column] = type === 'jsonb' ? pick(item) : parameter(pick(item));
+      }
+      return row;
+    }),
+  );
+  const types = LINE_COLUMNS.map(([column, type]) => `${column} ${type}`).join(', ');
+  return sql`
+    INSERT INTO order_items (order_id, ${LINE_COLUMN_NAMES})
+    SELECT anchor.id, ${raw(LINE_COLUMNS.map(([column]) => `line.${column}`).join(', '))}
+      FROM anchor JOIN ${unitRows(rows, 'line', `n int, ${types}`)} USING (u)
+     ORDER BY line.u, line.n`;
 }
 
 /** A part writing the lines of the anchor's order whole (one statement for any number of lines). */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor } from '../database/database.js';
 import { type Sql, assignments, join, sql } from '../database/sql.js';
+import { type TableWork, unitRows } from '../database/table-work.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
-import { looksLikeOurs } from './external-id.js';
+import { type ExternalIdSource, clientsExternalId, gatewayExternalId, looksLikeOurs } from './external-id.js';
 import { OutboxSignal } from './outbox-signal.js';
 
 // Each order's state in the back office (order_sync): the back-office id, the extOrderId, what
@@ -57,6 +58,21 @@ export class OrderSyncRepository {
       'sync',
       sql`INSERT INTO order_sync (order_id, external_id, status, updated_at)
           SELECT anchor.id, ${externalId}, 'ok', now() FROM anchor`,
+    );
+  }
+
+  /** startIn for the orders of a TableWork, `orders[u]` unit u's. */
+  startAllIn(work: TableWork, orders: ExternalIdSource[]): void {
+    const rows = orders.map((order, u) => ({
+      u,
+      clients: clientsExternalId(order),
+      hash_start: order.hash.slice(0, 6),
+    }));
+    work.write(
+      'sync',
+      sql`INSERT INTO order_sync (order_id, external_id, status, updated_at)
+          SELECT anchor.id, coalesce(given.clients, ${gatewayExternalId(sql`anchor.id`, sql`given.hash_start`)}), 'ok', now()
+            FROM anchor JOIN ${unitRows(rows, 'given', 'clients text, hash_start text')} USING (u)`,
     );
   }
 

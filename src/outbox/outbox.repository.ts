@@ -4,6 +4,7 @@ import { PRESENCE_LOCK_CLASS } from '../database/process-presence.js';
 import { type Sql, empty, jsonb, sql } from '../database/sql.js';
 import { syncFailedEventStatement } from '../events/order-events.js';
 import type { Lease, LeasedQueue, Taken } from '../common/work-loop.js';
+import type { TableWork } from '../database/table-work.js';
 import type { UnitOfWork } from '../database/unit-of-work.js';
 import { OutboxSignal } from './outbox-signal.js';
 import { type OrderSyncPatch, type OrderSyncRecord, type SyncState, syncPatch } from './order-sync.repository.js';
@@ -156,6 +157,16 @@ export class OutboxRepository implements LeasedQueue<number, LeasedOrder> {
     work.write(
       'event',
       sql`INSERT INTO sync_events (order_id, kind, payload) SELECT anchor.id, ${kind}, ${jsonb(payload)} FROM anchor`,
+    );
+    work.onCommitted(() => this.signal.changed());
+  }
+
+  /** recordIn for every unit of a TableWork, in the order of the units. */
+  recordAllIn(work: TableWork, kind: SyncEventKind, payload: object = {}): void {
+    work.write(
+      'event',
+      sql`INSERT INTO sync_events (order_id, kind, payload)
+          SELECT anchor.id, ${kind}, ${jsonb(payload)} FROM anchor ORDER BY anchor.u`,
     );
     work.onCommitted(() => this.signal.changed());
   }

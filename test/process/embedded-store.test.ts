@@ -62,6 +62,29 @@ it('keeps orders and keys across a restart, refuses a second gateway on the same
     expect(rehearsedCreate).toMatchObject({ status: 200, body: { email: 'dry@example.cz', money: 0 } });
     expect((await http(orderUrl, key)).body).toEqual(synced);
 
+    // A batch of creates is one statement of JSON rows; the embedded Postgres takes it as the server does.
+    const batch = await http(`${first.url}/System/Orders/batch`, key, {
+      method: 'POST',
+      body: JSON.stringify({
+        records: [
+          { email: 'b1@example.cz', name: 'B', order_currency_code: 'EUR', items: [], external_order_id: 'emb-1' },
+          {
+            email: 'b2@example.cz',
+            name: 'B',
+            order_currency_code: 'EUR',
+            metadata: { from: 'batch' },
+            items: [{ article_number: '1001', name: 'Mug', count: 2, price: { base_price: 10, vat: 21 } }],
+          },
+        ],
+      }),
+    });
+    expect(batch).toMatchObject({
+      status: 201,
+      body: { status: true, results: [{ created: true }, { created: true }] },
+    });
+    const batched = await http(`${first.url}/System/Orders/${batch.body.results[1].id}`, key);
+    expect(batched.body).toMatchObject({ money: 24.2, metadata: { from: 'batch' }, items: [{ count: 2 }] });
+
     // A second gateway must not open the same files.
     const second = await run('src/main.ts', [], env);
     expect(second.code).toBe(1);

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, type FieldError } from '../../common/errors/domain-error.js';
 import { ErrorCode } from '../../common/errors/error-codes.js';
 import { Answer } from '../../common/http/answer.js';
-import type { IdModel } from '../../common/http/responses.model.js';
 import type { WriteRequest } from '../../common/http/write-request.js';
 import type { Transaction } from '../../database/database.js';
 import { isTransactionConflict, isUniqueViolation } from '../../database/database-errors.js';
@@ -26,9 +25,10 @@ const BATCH_TRIES = 3;
 
 // Batches of orders (the Kwik convention): every record built exactly as its single route builds
 // it, then all written in one transaction, so that a batch is written whole or not at all. Each
-// record is still its own unit of work, with its outbox event, sync row and history entry, so
-// MplusKASSA hears of each order as if it had come alone. With an Idempotency-Key, the batch's
-// answer is recorded in the same transaction.
+// record still gets its own outbox event, sync row, order event and history entry, so MplusKASSA
+// hears of each order as if it had come alone; a batch of creates writes them table by table, in
+// one statement (OrderCreations.together). With an Idempotency-Key, the batch's answer is
+// recorded in the same transaction.
 
 @Injectable()
 export class OrderBatchService {
@@ -43,7 +43,7 @@ export class OrderBatchService {
   async create(request: WriteRequest, body: OrderBatchPostRequest): Promise<Answer<OrderBatchCreateModel>> {
     await this.creations.lookUpArticles(body.records);
     const prepared = body.records.map((record, index) =>
-      inRecord(index, () => this.creations.build<IdModel>(request.caller, record)),
+      inRecord(index, () => this.creations.prepare(request.caller, record)),
     );
     refuseRepeats(
       prepared.map(({ order }) => externalKey(order.externalOrderPrefix, order.externalOrderId)),
@@ -51,10 +51,7 @@ export class OrderBatchService {
       'an external id',
     );
     return this.inTransaction(request, async (tx) => {
-      const committed = await this.orders.createAll(
-        tx,
-        prepared.map(({ work }) => work),
-      );
+      const committed = await this.orders.createAll(tx, this.creations.together(prepared));
       const results: BatchCreateResult[] = [];
       for (const [index, { order }] of prepared.entries()) {
         const created = committed[index];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Database, pageOf } from '../../database/database.js';
 import { sql } from '../../database/sql.js';
+import { type TableWork, unitRows } from '../../database/table-work.js';
 import { type JsonHole, type UnitOfWork, jsonbWith } from '../../database/unit-of-work.js';
 import type { Changes } from './changes.js';
 
@@ -45,6 +46,34 @@ export class OrderHistoryRepository {
                  ${entry.apiKeyId}::int, ${entry.apiKeyName}, ${entry.requestId}
             FROM anchor
           RETURNING id`,
+    );
+  }
+
+  /** recordIn for every unit of a TableWork, `entries[u]` unit u's (whose changes have no holes). */
+  recordAllIn(work: TableWork, entries: NewHistoryEntry[]): void {
+    const rows = entries.map((entry, u) => ({
+      u,
+      type: entry.type,
+      action: entry.action,
+      record_name: entry.recordName,
+      record_status: entry.recordStatus,
+      changes: entry.changes,
+      api_key_id: entry.apiKeyId,
+      api_key_name: entry.apiKeyName,
+      request_id: entry.requestId,
+    }));
+    work.write(
+      'history',
+      sql`INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
+                                     api_key_name, request_id)
+          SELECT anchor.id, h.type, h.action, h.record_name, h.record_status, h.changes, h.api_key_id,
+                 h.api_key_name, h.request_id
+            FROM anchor JOIN ${unitRows(
+              rows,
+              'h',
+              'type text, action text, record_name text, record_status text, changes jsonb, api_key_id int, api_key_name text, request_id text',
+            )} USING (u)
+           ORDER BY h.u`,
     );
   }
 
