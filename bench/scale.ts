@@ -63,6 +63,11 @@ async function main(): Promise<void> {
       // The Kwik filters (issue 12).
       ['page 1, metadata[partner]', '/System/Orders?per_page=50&metadata[partner]=p-5'],
       ['page 1, description (a note contains)', '/System/Orders?per_page=50&description=ring%2077'],
+      // The two above match 10 and 7 orders of 10 000 (a hundred times as many of a million), so
+      // the smaller database answers a page of a few orders and the bigger one a full page. With
+      // pages of 10 (the least per_page) full at both sizes, what differs is the filter's cost.
+      ['page 1 of 10, metadata[partner]', '/System/Orders?per_page=10&metadata[partner]=p-5'],
+      ['page 1 of 10, description=ring 7', '/System/Orders?per_page=10&description=ring%207'],
       ['page 1, amount_total', `/System/Orders?per_page=50&amount_total=${total}`],
       ['page 1, order_reference', `/System/Orders?per_page=50&order_reference=${encodeURIComponent(reference)}`],
       ['page 1, order_id', `/System/Orders?per_page=50&order_id=${someId}`],
