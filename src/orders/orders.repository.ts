@@ -134,7 +134,7 @@ export class OrdersRepository {
     // The INSERT answers its rows without the unit each came from; an order's random hash tells.
     work.write(
       'anchor',
-      sql`SELECT given.u - 1 AS u, inserted.id, inserted.version
+      sql`SELECT (given.u - 1)::int AS u, inserted.id, inserted.version
             FROM inserted JOIN unnest(${orders.map((order) => order.hash)}::text[]) WITH ORDINALITY AS given(hash, u)
                  USING (hash)`,
     );
