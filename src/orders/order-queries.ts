@@ -479,12 +479,14 @@ function lineValues(items: NewOrderItem[]): Sql {
 }
 
 const LINE_COLUMN_NAMES = raw(LINE_COLUMNS.map(([column]) => column).join(', '));
+/** The columns of the lines given as `line` (lineValues, insertLinesOfAll), in LINE_COLUMN_NAMES's order. */
+const GIVEN_LINE_VALUES = raw(LINE_COLUMNS.map(([column]) => `line.${column}`).join(', '));
 
 /** A part inserting lines into the anchor's order (one statement for any number of lines). */
 export function insertLines(items: NewOrderItem[]): Sql {
   return sql`
     INSERT INTO order_items (order_id, ${LINE_COLUMN_NAMES})
-    SELECT anchor.id, ${raw(LINE_COLUMNS.map(([column]) => `line.${column}`).join(', '))}
+    SELECT anchor.id, ${GIVEN_LINE_VALUES}
       FROM anchor, ${lineValues(items)}
      ORDER BY line.n
     RETURNING id`;
@@ -507,7 +509,7 @@ export function insertLinesOfAll(itemsOf: NewOrderItem[][]): Sql {
   const types = LINE_COLUMNS.map(([column, type]) => `${column} ${type}`).join(', ');
   return sql`
     INSERT INTO order_items (order_id, ${LINE_COLUMN_NAMES})
-    SELECT anchor.id, ${raw(LINE_COLUMNS.map(([column]) => `line.${column}`).join(', '))}
+    SELECT anchor.id, ${GIVEN_LINE_VALUES}
       FROM anchor JOIN ${unitRows(rows, 'line', `n int, ${types}`)} USING (u)
      ORDER BY line.u, line.n`;
 }

@@ -146,9 +146,9 @@ export class OrdersRepository {
 
   /** New orders (see creations) written in `tx`: each one's id and version, or null where an order with its external id exists. */
   async createAll(tx: Transaction, work: TableWork): Promise<Array<CommittedRow | null>> {
-    // The statement's text is the same for every batch, and so is its best plan: Postgres's
-    // estimates of the rows given as JSON do not depend on the values. Planned for them on every
-    // execution, as Postgres does by default, it cost the planning again each time.
+    // Postgres's estimates of rows given as JSON do not depend on their values, so the plan made
+    // for them is the generic one, planned again on every execution by default: with it, 583-584
+    // µs of CPU a batched order (npm run bench:cpu), with the generic plan kept 467-505 µs.
     await tx.query(sql`SET LOCAL plan_cache_mode = force_generic_plan`);
     return work.commit(tx);
   }

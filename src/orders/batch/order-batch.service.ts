@@ -50,8 +50,9 @@ export class OrderBatchService {
       'external_order_id',
       'an external id',
     );
+    const work = this.creations.together(prepared);
     return this.inTransaction(request, async (tx) => {
-      const committed = await this.orders.createAll(tx, this.creations.together(prepared));
+      const committed = await this.orders.createAll(tx, work);
       const results: BatchCreateResult[] = [];
       for (const [index, { order }] of prepared.entries()) {
         const created = committed[index];

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Database, pageOf } from '../../database/database.js';
-import { sql } from '../../database/sql.js';
+import { raw, sql } from '../../database/sql.js';
 import { type TableWork, unitRows } from '../../database/table-work.js';
 import { type JsonHole, type UnitOfWork, jsonbWith } from '../../database/unit-of-work.js';
 import type { Changes } from './changes.js';
 
 /** The id of the entry a unit of work records (see recordIn). */
 export const NEW_HISTORY_ID = sql`(SELECT id FROM history)`;
+
+/** The columns a new entry sets, in the order recordIn and recordAllIn give them. */
+const HISTORY_COLUMNS = raw(
+  'order_id, type, action, record_name, record_status, changes, api_key_id, api_key_name, request_id',
+);
 
 export type HistoryType = 'order' | 'email' | 'apps' | 'status';
 
@@ -40,8 +45,7 @@ export class OrderHistoryRepository {
     const changes = jsonbWith(entry.changes, holes);
     work.write(
       'history',
-      sql`INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
-                                     api_key_name, request_id)
+      sql`INSERT INTO order_history (${HISTORY_COLUMNS})
           SELECT anchor.id, ${entry.type}, ${entry.action}, ${entry.recordName}, ${entry.recordStatus}, ${changes},
                  ${entry.apiKeyId}::int, ${entry.apiKeyName}, ${entry.requestId}
             FROM anchor
@@ -64,8 +68,7 @@ export class OrderHistoryRepository {
     }));
     work.write(
       'history',
-      sql`INSERT INTO order_history (order_id, type, action, record_name, record_status, changes, api_key_id,
-                                     api_key_name, request_id)
+      sql`INSERT INTO order_history (${HISTORY_COLUMNS})
           SELECT anchor.id, h.type, h.action, h.record_name, h.record_status, h.changes, h.api_key_id,
                  h.api_key_name, h.request_id
             FROM anchor JOIN ${unitRows(
