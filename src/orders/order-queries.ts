@@ -106,36 +106,100 @@ function orderBy(sort: { key: OrderSortKey; descending: boolean }, column: (name
 
 /**
  * The rows of a page in the page's order, under one `meta` row that carries the figures of the
- * whole read (total, horizon): an empty page still answers them, in one row of nulls.
+ * whole read (total, horizon): an empty page still answers them, in one row of nulls. `before`
+ * is a common table expression that `meta` and `page` both read.
  */
-function underMeta(meta: Sql, page: Sql, outerOrder: Sql): Sql {
+function underMeta(meta: Sql, page: Sql, outerOrder: Sql, before: Sql = empty): Sql {
   return sql`
-    WITH meta AS (${meta}), page AS (${page})
+    WITH ${before}meta AS (${meta}), page AS (${page})
     SELECT meta.*, ord.* FROM meta LEFT JOIN (
       SELECT ${ORDER_COLUMNS} FROM page JOIN orders o ON o.id = page.id ${ORDER_JOINS}
     ) ord ON true
     ORDER BY ${outerOrder}`;
 }
 
+/**
+ * The orders a list reads: `FROM ${from} WHERE ${where}`, the relation named `o`. `readOnce`: the
+ * count and the page read one set of matches, found once; else each reads the index that serves
+ * it best and stops at its limit.
+ */
+export interface ListedOrders {
+  from: Sql;
+  where: Sql;
+  readOnce: boolean;
+}
+
+/** The orders that match `where`, a condition on `orders o`. */
+export function ordersWhere(where: Sql): ListedOrders {
+  return { from: sql`orders o`, where, readOnce: false };
+}
+
+/**
+ * order_notes under the names of orders' columns: what a search of the notes reads when nothing
+ * else it filters or sorts on needs an order's own row.
+ */
+const ORDER_NOTES = sql`(SELECT order_id AS id, note_lower, date_order, deleted_at FROM order_notes) o`;
+
+/** The filters order_notes answers besides the note: the order date, the id, the archive mark. */
+const ANSWERED_BY_NOTES = new Set<keyof OrderListFilter>([
+  'noteContains',
+  'dateStart',
+  'dateEnd',
+  'timeZone',
+  'from',
+  'to',
+  'orderId',
+  'withArchived',
+]);
+
+/**
+ * The orders a list's filters match. A search of the notes (`description`) matches orders spread
+ * over the whole table, and a trigram index must recheck every candidate on its row: on
+ * order_notes those rows are narrow, on orders they are not. So when nothing but dates, the id or
+ * the archive mark filters it besides, and it is sorted by date or id, the list reads order_notes
+ * alone, its count and page from one scan of the matches. Beside any other filter it reads orders
+ * (their own trigram index on the note), where the planner can start from whichever condition
+ * matches least and stop counting at the limit.
+ */
+export function listedOrders(filter: OrderListFilter, sortKey: OrderSortKey): ListedOrders {
+  const given = (Object.keys(filter) as Array<keyof OrderListFilter>).filter((key) => filter[key] !== undefined);
+  if (
+    filter.noteContains !== undefined &&
+    sortKey !== 'updatedAt' &&
+    given.every((key) => ANSWERED_BY_NOTES.has(key))
+  ) {
+    return { from: ORDER_NOTES, where: orderWhere(filter, 'notes'), readOnce: true };
+  }
+  return ordersWhere(orderWhere(filter));
+}
+
 /** How many orders match, counted up to `limit` (the count stops there: see OrdersRepository.page). */
-export function countUpTo(where: Sql, limit: number): Sql {
-  return sql`SELECT count(*)::int AS counted FROM (SELECT 1 FROM orders o WHERE ${where} LIMIT ${limit}) matching`;
+export function countUpTo(listed: ListedOrders, limit: number): Sql {
+  return sql`SELECT count(*)::int AS counted FROM (SELECT 1 FROM ${listed.from} WHERE ${listed.where} LIMIT ${limit}) matching`;
 }
 
 /** A page of orders by offset, with how many match (up to `countLimit`). */
 export function orderPage(
-  where: Sql,
+  listed: ListedOrders,
   sort: { key: OrderSortKey; descending: boolean },
   offset: number,
   limit: number,
   countLimit: number,
 ): Sql {
-  return underMeta(
-    countUpTo(where, countLimit),
-    sql`SELECT o.id FROM orders o WHERE ${where}
+  const outerOrder = orderBy(sort, (key) => `ord.${SORT_FIELDS[key as OrderSortKey]}`);
+  const pageOf = ({ from, where }: ListedOrders) =>
+    sql`SELECT o.id FROM ${from} WHERE ${where}
                ORDER BY ${orderBy(sort, (key) => `o.${SORT_COLUMNS[key as OrderSortKey]}`)}
-               LIMIT ${limit} OFFSET ${offset}`,
-    orderBy(sort, (key) => `ord.${SORT_FIELDS[key as OrderSortKey]}`),
+               LIMIT ${limit} OFFSET ${offset}`;
+  if (!listed.readOnce) return underMeta(countUpTo(listed, countLimit), pageOf(listed), outerOrder);
+  // The matches with what a page of them is sorted on.
+  const matched = { from: sql`matched o`, where: sql`true`, readOnce: false };
+  const sortColumn = sort.key === 'id' ? empty : raw(`, o.${SORT_COLUMNS[sort.key]}`);
+  return underMeta(
+    countUpTo(matched, countLimit),
+    pageOf(matched),
+    outerOrder,
+    sql`matched AS MATERIALIZED (SELECT o.id${sortColumn} FROM ${listed.from} WHERE ${listed.where}), `,
   );
 }
 
@@ -152,7 +216,7 @@ export function orderChanges(
   const horizon = sql`pg_snapshot_xmin(pg_current_snapshot())::text::bigint`;
   const remaining = remainingChanges(where, after, horizon);
   return underMeta(
-    sql`SELECT ${horizon}::text AS horizon, (${countUpTo(remaining, countLimit)}) AS counted`,
+    sql`SELECT ${horizon}::text AS horizon, (${countUpTo(ordersWhere(remaining), countLimit)}) AS counted`,
     sql`SELECT o.id FROM orders o WHERE ${remaining} ORDER BY o.change_seq, o.id LIMIT ${limit}`,
     sql`ord."changeSeq"::bigint, ord.id`,
   );
@@ -169,8 +233,8 @@ export function remainingChanges(
 }
 
 /** The planner's estimate of how many orders match: what a count past its limit answers. */
-export function estimatedCount(where: Sql): Sql {
-  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM orders o WHERE ${where}`;
+export function estimatedCount(listed: ListedOrders): Sql {
+  return sql`EXPLAIN (FORMAT JSON) SELECT 1 FROM ${listed.from} WHERE ${listed.where}`;
 }
 
 /**
@@ -192,8 +256,11 @@ function inLifecycleState(state: FulfillmentState): Sql {
   }
 }
 
-/** The list filters as a WHERE condition on `orders o`; `true` when there are none. */
-export function orderWhere(filter: OrderListFilter): Sql {
+/**
+ * The list filters as a WHERE condition on `orders o`, or on order_notes under the same names
+ * (`notes`: see listedOrders); `true` when there are none.
+ */
+export function orderWhere(filter: OrderListFilter, reading: 'orders' | 'notes' = 'orders'): Sql {
   const conditions: Sql[] = [];
   const equal = (column: string, value: unknown) => {
     if (value !== undefined) conditions.push(sql`${raw(`o.${column}`)} = ${value}`);
@@ -212,10 +279,7 @@ export function orderWhere(filter: OrderListFilter): Sql {
   if (filter.lifecycleState !== undefined) conditions.push(inLifecycleState(filter.lifecycleState));
   if (filter.amountTotal !== undefined) conditions.push(sql`o.money = ${filter.amountTotal.toString()}::numeric`);
   if (filter.metadata !== undefined) conditions.push(sql`o.metadata @> ${JSON.stringify(filter.metadata)}::jsonb`);
-  if (filter.noteContains !== undefined) {
-    // ILIKE on the trigram index; the text's own % _ and \ match themselves.
-    conditions.push(sql`o.note ILIKE ${`%${filter.noteContains.replace(/[\\%_]/g, '\\$&')}%`}`);
-  }
+  if (filter.noteContains !== undefined) conditions.push(noteContains(filter.noteContains, reading));
   // Whole days in the zone: from its midnight, to the next day's.
   if (filter.dateStart !== undefined) {
     conditions.push(
@@ -239,6 +303,16 @@ export function orderWhere(filter: OrderListFilter): Sql {
   const syncCondition = syncStatusCondition(filter.syncStatus);
   if (syncCondition) conditions.push(syncCondition);
   return conditions.length === 0 ? sql`true` : join(conditions, ' AND ');
+}
+
+/**
+ * The note contains `text`, case-insensitively, on a trigram index: orders' own (`note ILIKE`),
+ * or order_notes' lower-cased copy LIKE the lower-cased text, which is what ILIKE itself does in
+ * a multi-byte encoding. The text's own % _ and \ match themselves.
+ */
+function noteContains(text: string, reading: 'orders' | 'notes'): Sql {
+  const pattern = `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+  return reading === 'notes' ? sql`o.note_lower LIKE lower(${pattern}::text)` : sql`o.note ILIKE ${pattern}`;
 }
 
 /** The sync status filter: failed and retrying are stored; pending and synced follow from the outbox. */

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Executor, type Transaction } from '../database/database.js';
-import { type Sql, sql } from '../database/sql.js';
+import { sql } from '../database/sql.js';
 import { type CommittedRow, TableWork } from '../database/table-work.js';
 import { UnitOfWork } from '../database/unit-of-work.js';
 import { sameMetadata } from './order-metadata.js';
 import {
+  type ListedOrders,
   type OrderRow,
   type PaymentReport,
   deleteLines,
@@ -15,12 +16,14 @@ import {
   insertOrders,
   insertRefund,
   insertTracking,
+  listedOrders,
   orderAtVersion,
   orderById,
   ordersByIds,
   orderChanges,
   orderPage,
   orderWhere,
+  ordersWhere,
   remainingChanges,
   rewriteLines,
   toOrderRecord,
@@ -209,13 +212,18 @@ export class OrdersRepository {
     limit: number,
     countLimit: number,
   ): Promise<{ total: OrderTotal; orders: OrderRecord[] }> {
-    const where = orderWhere(filter);
+    const listed = listedOrders(filter, sort.key);
     const rows = await this.database.query<OrderRow & { counted: number }>(
-      orderPage(where, sort, offset, limit, countLimit + 1),
+      orderPage(listed, sort, offset, limit, countLimit + 1),
     );
     const orders = ordersOf(rows);
     // A page with orders proves that many before it; an empty page past the end proves nothing.
-    const total = await this.total(where, rows[0]!.counted, countLimit, orders.length > 0 ? offset + orders.length : 0);
+    const total = await this.total(
+      listed,
+      rows[0]!.counted,
+      countLimit,
+      orders.length > 0 ? offset + orders.length : 0,
+    );
     return { total, orders };
   }
 
@@ -241,7 +249,7 @@ export class OrdersRepository {
     }));
     const horizon = BigInt(rows[0]!.horizon);
     const total = await this.total(
-      remainingChanges(where, after, horizon),
+      ordersWhere(remainingChanges(where, after, horizon)),
       rows[0]!.counted,
       countLimit,
       orders.length,
@@ -250,10 +258,10 @@ export class OrdersRepository {
   }
 
   /** The exact count when it stayed under the limit, else the planner's estimate. */
-  private async total(where: Sql, counted: number, countLimit: number, atLeast: number): Promise<OrderTotal> {
+  private async total(listed: ListedOrders, counted: number, countLimit: number, atLeast: number): Promise<OrderTotal> {
     if (counted <= countLimit) return { count: Math.max(counted, atLeast), exact: true };
     const [explained] = await this.database.query<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>(
-      estimatedCount(where),
+      estimatedCount(listed),
     );
     const estimate = Math.round(explained!['QUERY PLAN'][0]!.Plan['Plan Rows']);
     return { count: Math.max(estimate, countLimit + 1, atLeast), exact: false };

@@ -552,3 +552,104 @@ describe('the Kwik list filters', () => {
     expect(next.body.orders.map((order: { id: number }) => order.id)).toEqual([paged[10]]);
   });
 });
+
+describe('description: the search of the notes', () => {
+  /** The ids of a list in the order answered, and its total. */
+  const answered = async (query: string) => {
+    const response = await gateway.get(`/System/Orders?${query}`);
+    expect({ query, status: response.status }).toEqual({ query, status: 200 });
+    return {
+      ids: (response.body.orders as Array<{ id: number }>).map((order) => order.id),
+      total: response.body.paginator.total as number,
+    };
+  };
+  const found = async (text: string, more = '') =>
+    (await answered(`description=${encodeURIComponent(text)}${more}`)).ids.sort((a, b) => a - b);
+
+  /** order_notes holds exactly each order's non-empty note, lower-cased, with its date and archive mark. */
+  async function notesDisagreeing() {
+    const { rows } = await db.query(`
+      (SELECT id, lower(note) AS note, date_order, deleted_at FROM orders WHERE note <> ''
+       EXCEPT SELECT order_id, note_lower, date_order, deleted_at FROM order_notes)
+      UNION ALL
+      (SELECT order_id, note_lower, date_order, deleted_at FROM order_notes
+       EXCEPT SELECT id, lower(note), date_order, deleted_at FROM orders WHERE note <> '')`);
+    return rows;
+  }
+
+  it('follows every write of an order: created alone or in a batch, archived, restored, its note or date changed', async () => {
+    const marker = `bell-${Date.now()}`;
+    const id = await createOrder(gateway, { note: `Zvonit DVAKRÁT u dveří ${marker}` });
+    const batch = await gateway.post('/System/Orders/batch', {
+      records: [orderBody({ note: `Zvonit třikrát ${marker}` }), orderBody({ note: '' }), orderBody()],
+    });
+    const [third] = ids(batch);
+    // Case-blind beyond ASCII, as ILIKE is: on order_notes alone, and on orders beside a filter
+    // only an order's row answers.
+    expect(await found(`dvakrát u DVEŘÍ ${marker}`)).toEqual([id]);
+    expect(await found(`dvakrát u DVEŘÍ ${marker}`, '&canceled=false')).toEqual([id]);
+    expect(await found(`TŘIKRÁT ${marker}`)).toEqual([third]);
+    expect(await found(marker)).toEqual([id, third]);
+    expect(await notesDisagreeing()).toEqual([]);
+
+    await gateway.patch(`/System/Orders/${id}/cancel`).expect(200);
+    await gateway.delete(`/System/Orders/${id}`).expect(200);
+    expect(await found(marker)).toEqual([third]);
+    expect(await found(marker, '&archived=1')).toEqual([id, third]);
+    expect(await notesDisagreeing()).toEqual([]);
+    await gateway.post(`/System/Orders/${id}/restore`).expect(200);
+    expect(await found(marker)).toEqual([id, third]);
+
+    // The API sets an order's note and date only when it is made; the table follows a change of
+    // either all the same, whatever writes it.
+    await db.query('UPDATE orders SET note = $2 WHERE id = $1', [id, `Nezvonit ${marker}`]);
+    expect(await found(`dvakrát u dveří ${marker}`)).toEqual([]);
+    expect(await found(`nezvonit ${marker}`)).toEqual([id]);
+    await db.query('UPDATE orders SET note = NULL WHERE id = $1', [id]);
+    expect(await found(marker)).toEqual([third]);
+    await db.query(`UPDATE orders SET note = $2, date_order = '2021-05-05T10:00:00Z' WHERE id = $1`, [id, marker]);
+    expect(await found(marker, '&date_start=2021-05-05&date_end=2021-05-05')).toEqual([id]);
+    expect(await notesDisagreeing()).toEqual([]);
+  });
+
+  it('answers every sort, page and total as the orders themselves do, alone or beside any other filter', async () => {
+    const marker = `paged-${Date.now()}`;
+    // Twelve matches whose dates are not in the order of their ids, two of them on one date
+    // (the id breaks the tie), and one order that does not match.
+    const days = [7, 3, 11, 3, 1, 12, 5, 9, 2, 10, 4, 8];
+    const made: Array<{ id: number; date: string }> = [];
+    for (const day of days) {
+      const date = `2024-01-${String(day).padStart(2, '0')}T10:00:00.000Z`;
+      made.push({ id: await createOrder(gateway, { note: `Order ${marker} of ${day}`, date_order: date }), date });
+    }
+    await createOrder(gateway, { note: 'Another note altogether' });
+    const byDate = [...made].sort((a, b) => a.date.localeCompare(b.date) || a.id - b.id).map((one) => one.id);
+    const byId = made.map((one) => one.id).sort((a, b) => a - b);
+    const expected: Record<string, number[]> = {
+      '-date_order': [...byDate].reverse(),
+      date_order: byDate,
+      '-id': [...byId].reverse(),
+      id: byId,
+      // Created one after the other, so updated one after the other.
+      '-updated_at': [...byId].reverse(),
+    };
+    for (const [sort, ids] of Object.entries(expected)) {
+      // Alone (order_notes answers), and beside filters only an order's row answers (orders).
+      for (const beside of ['', '&canceled=false', '&done=false']) {
+        const query = `description=${marker}&sort=${sort}&per_page=10${beside}`;
+        const first = await answered(`${query}&page=1`);
+        const second = await answered(`${query}&page=2`);
+        expect({ query, ids: [...first.ids, ...second.ids], totals: [first.total, second.total] }).toEqual({
+          query,
+          ids,
+          totals: [12, 12],
+        });
+      }
+    }
+    // With dates and an id, still order_notes alone.
+    expect(await found(marker, '&date_start=2024-01-03&date_end=2024-01-04')).toEqual(
+      made.filter((one) => /-0[34]T/.test(one.date)).map((one) => one.id),
+    );
+    expect(await found(marker, `&order_id=${made[5]!.id}`)).toEqual([made[5]!.id]);
+  });
+});
