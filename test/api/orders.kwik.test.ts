@@ -633,7 +633,7 @@ describe('description: the search of the notes', () => {
       // Created one after the other, so updated one after the other.
       '-updated_at': [...byId].reverse(),
     };
-    for (const [sort, ids] of Object.entries(expected)) {
+    for (const [sort, inOrder] of Object.entries(expected)) {
       // Alone (order_notes answers), and beside filters only an order's row answers (orders).
       for (const beside of ['', '&canceled=false', '&done=false']) {
         const query = `description=${marker}&sort=${sort}&per_page=10${beside}`;
@@ -641,7 +641,7 @@ describe('description: the search of the notes', () => {
         const second = await answered(`${query}&page=2`);
         expect({ query, ids: [...first.ids, ...second.ids], totals: [first.total, second.total] }).toEqual({
           query,
-          ids,
+          ids: inOrder,
           totals: [12, 12],
         });
       }

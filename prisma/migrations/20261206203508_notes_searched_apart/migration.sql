@@ -7,11 +7,11 @@
 -- blocks, count and page from one scan: 5 ms. Beside filters that need the order's row (a status,
 -- a flag, an e-mail) the search stays on orders and its own trigram index: there the planner can
 -- start from whichever condition matches least, and a count of a note most orders have stops at
--- its limit (joining order_notes to orders instead took 2 to 6 times as long in those cases).
+-- its limit (joining order_notes to orders instead took up to 6 times as long in those cases).
 --
 -- note_lower is lower(note): ILIKE on a database of a multi-byte encoding lower-cases both sides
 -- and compares them, so `note_lower LIKE lower(pattern)` matches exactly what `note ILIKE pattern`
--- matched.
+-- matches.
 
 -- CreateTable
 CREATE TABLE "order_notes" (
