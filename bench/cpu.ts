@@ -62,7 +62,8 @@ async function main(): Promise<void> {
         ],
       },
       {
-        // A note costs its row in order_notes, written by a trigger, and that row's trigram index.
+        // A note costs its entry in orders' trigram index, and its row in order_notes (written by a
+        // trigger) with that table's own trigram index.
         name: 'create in batches of 100 orders of 3 items, each with a note',
         ordersPerRequest: 100,
         requests: [
